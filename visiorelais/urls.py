@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from visiorelais import health
+
+admin.site.site_header = "Visio-relais — administration du réseau"
+admin.site.site_title = "Visio-relais"
+admin.site.index_title = "Gestion du réseau"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("", include("visiorelais.accounts.urls")),
+]
