@@ -53,6 +53,4 @@ async def readyz(request):
         "channel_layer": await _channel_layer_ok(),
     }
     ready = all(checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-    )
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "channels",
     "visiorelais.accounts",
     "visiorelais.network",
+    "visiorelais.calls",
+    "visiorelais.kiosk",
 ]
 
 MIDDLEWARE = [

@@ -11,5 +11,5 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("", include("visiorelais.accounts.urls")),
+    path("", include("visiorelais.kiosk.urls")),
 ]

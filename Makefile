@@ -1,0 +1,60 @@
+# Visio-relais — every target explains itself: run `make help`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.DEFAULT_GOAL := help
+.PHONY: help demo serve test test-sqlite test-postgres system-deps lint format bench clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/.installed ## Set up and run the demo: migrate, load the reference network, serve on http://127.0.0.1:8000
+	DEBUG=1 $(BIN)/visiorelais migrate --noinput
+	DEBUG=1 $(BIN)/visiorelais demo-data
+	@echo "Serving on http://$(HOST):$(PORT)/ — Ctrl+C to stop."
+	DEBUG=1 $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+serve: $(BIN)/.installed ## Serve without loading demo data (uses the same SQLite file as the demo)
+	DEBUG=1 $(BIN)/visiorelais migrate --noinput
+	DEBUG=1 $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+system-deps: ## Install and start what the tests need from Debian (PostgreSQL); idempotent
+	bash scripts/system-deps.sh
+
+test: $(BIN)/.installed system-deps ## Install everything the tests need, then run the whole suite on SQLite and on PostgreSQL
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: $(BIN)/.installed ## Run the suite on SQLite
+	@echo "== test suite on SQLite"
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -q
+
+test-postgres: $(BIN)/.installed ## Run the suite on PostgreSQL (PG_TEST_URL, default the local server on 5432)
+	@echo "== test suite on PostgreSQL"
+	env -u REDIS_URL DATABASE_URL="$$(bash scripts/postgres-url.sh '$(PG_TEST_URL)')" $(BIN)/pytest -q
+
+lint: $(BIN)/.installed ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check visiorelais tests bench
+
+format: $(BIN)/.installed ## Format the code with ruff
+	$(BIN)/ruff format visiorelais tests bench
+	$(BIN)/ruff check --fix .
+
+bench: $(BIN)/.installed system-deps ## Run every benchmark; prints one `name: value unit` line per figure
+	$(BIN)/python -m bench
+
+clean: ## Remove the virtualenv and local data (the demo database, the generated secret key)
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

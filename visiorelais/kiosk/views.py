@@ -1,0 +1,71 @@
+"""The kiosk's screens. Thin: parse, call one service, render."""
+
+import json
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from visiorelais.accounts.auth import kiosk_from_request, set_kiosk_cookie
+from visiorelais.accounts.services import EnrolmentError, kiosk_enrol
+
+MAX_JSON_BODY = 2048
+
+
+class EnrolmentForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code d'enrôlement"),
+        max_length=20,
+        help_text=gettext_lazy("Le code à 10 caractères donné par l'opérateur du réseau, par exemple ABCDE-23456."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    """The kiosk browser's enrolment page: the code typed here becomes the device token, kept in a cookie."""
+    form = EnrolmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = kiosk_enrol(code=form.cleaned_data["code"])
+        except EnrolmentError as error:
+            form.add_error("code", error.message)
+        else:
+            response = render(request, "kiosk/enrolled.html", {"kiosk": token.kiosk})
+            set_kiosk_cookie(response, raw)
+            return response
+    status = 400 if form.errors else 200
+    return render(request, "kiosk/enrol.html", {"form": form, "kiosk": kiosk_from_request(request)}, status=status)
+
+
+@csrf_exempt  # The bridge posts the code itself; no cookie or session is involved.
+@require_POST
+def api_enrol(request: HttpRequest) -> JsonResponse:
+    """Bridge enrolment: POST {"code": "..."} → 201 {"token": ..., "kiosk": {...}}, or 400 {"error": "..."}."""
+    if len(request.body) > MAX_JSON_BODY:
+        return JsonResponse({"error": _("Requête trop volumineuse.")}, status=413)
+    try:
+        payload = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"error": _("Le corps de la requête doit être du JSON.")}, status=400)
+    code = payload.get("code") if isinstance(payload, dict) else None
+    if not isinstance(code, str):
+        return JsonResponse({"error": _("Indiquez le code d'enrôlement dans le champ « code ».")}, status=400)
+    try:
+        token, raw = kiosk_enrol(code=code)
+    except EnrolmentError as error:
+        return JsonResponse({"error": error.message}, status=400)
+    return JsonResponse({"token": raw, "kiosk": {"code": token.kiosk.code, "label": token.kiosk.label}}, status=201)
+
+
+@require_GET
+def api_me(request: HttpRequest) -> JsonResponse:
+    """Which kiosk the presented token authenticates; 401 when none."""
+    kiosk = kiosk_from_request(request)
+    if kiosk is None:
+        return JsonResponse({"error": _("Borne non authentifiée.")}, status=401)
+    return JsonResponse({"code": kiosk.code, "label": kiosk.label, "site": str(kiosk.site)})
