@@ -23,11 +23,11 @@ demo: $(BIN)/.installed ## Set up and run the demo: migrate, load the reference 
 	DEBUG=1 $(BIN)/visiorelais migrate --noinput
 	DEBUG=1 $(BIN)/visiorelais demo-data
 	@echo "Serving on http://$(HOST):$(PORT)/ — Ctrl+C to stop."
-	DEBUG=1 $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	DEBUG=1 $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT)
 
 serve: $(BIN)/.installed ## Serve without loading demo data (uses the same SQLite file as the demo)
 	DEBUG=1 $(BIN)/visiorelais migrate --noinput
-	DEBUG=1 $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	DEBUG=1 $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT)
 
 system-deps: ## Install and start what the tests need from Debian (PostgreSQL); idempotent
 	bash scripts/system-deps.sh
