@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "visiorelais.network",
     "visiorelais.calls",
     "visiorelais.kiosk",
+    "visiorelais.console",
 ]
 
 MIDDLEWARE = [

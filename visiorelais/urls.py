@@ -12,4 +12,5 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("visiorelais.kiosk.urls")),
+    path("", include("visiorelais.console.urls")),
 ]
