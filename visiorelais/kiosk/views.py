@@ -3,8 +3,9 @@
 import json
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -14,6 +15,8 @@ from visiorelais.accounts.auth import kiosk_from_request, set_kiosk_cookie
 from visiorelais.accounts.services import EnrolmentError, kiosk_enrol
 
 MAX_JSON_BODY = 2048
+# What the consent screen promises: only a call's date, duration and partner are kept, for this long.
+DEFAULT_STATISTICS_RETENTION_MONTHS = 36
 
 
 class EnrolmentForm(forms.Form):
@@ -23,6 +26,25 @@ class EnrolmentForm(forms.Form):
         help_text=gettext_lazy("Le code à 10 caractères donné par l'opérateur du réseau, par exemple ABCDE-23456."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The resident's screen. Everything live comes over the kiosk WebSocket; the page only carries the words,
+    the site's help details and the scripts. A browser without a valid device token is sent to enrolment."""
+    kiosk = kiosk_from_request(request)
+    if kiosk is None:
+        return redirect("kiosk:enrol")
+    context = {
+        "kiosk": kiosk,
+        "site": kiosk.site,
+        "retention_months": getattr(settings, "CALL_STATISTICS_RETENTION_MONTHS", DEFAULT_STATISTICS_RETENTION_MONTHS),
+        "time_zone": settings.TIME_ZONE,
+    }
+    response = render(request, "kiosk/home.html", context)
+    # The page is the start of a wipe (location.replace after each call): never serve it from a cache.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
