@@ -37,9 +37,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
     )
-    host_sites = models.ManyToManyField(
-        HostSite, verbose_name=_("sites d'accueil"), related_name="users", blank=True
-    )
+    host_sites = models.ManyToManyField(HostSite, verbose_name=_("sites d'accueil"), related_name="users", blank=True)
 
     class Meta:
         verbose_name = _("utilisateur")
@@ -64,9 +62,7 @@ class User(AbstractUser):
         if self.role in PARTNER_ROLES and not self.partner_id:
             raise ValidationError({"partner": _("Choisissez le partenaire de cet agent.")})
         if self.role not in PARTNER_ROLES and self.partner_id:
-            raise ValidationError(
-                {"partner": _("Seuls les rôles partenaires sont rattachés à un partenaire.")}
-            )
+            raise ValidationError({"partner": _("Seuls les rôles partenaires sont rattachés à un partenaire.")})
 
     def save(self, *args, **kwargs):
         # Back-office access follows the role; a superuser keeps it whatever the role says.
@@ -80,9 +76,7 @@ class KioskEnrolment(models.Model):
     Only a hash of the code is kept. A code is usable once, before `expires_at`.
     """
 
-    kiosk = models.ForeignKey(
-        Kiosk, verbose_name=_("borne"), on_delete=models.CASCADE, related_name="enrolments"
-    )
+    kiosk = models.ForeignKey(Kiosk, verbose_name=_("borne"), on_delete=models.CASCADE, related_name="enrolments")
     code_hash = models.CharField(max_length=64, unique=True)
     issued_by = models.ForeignKey(
         User, verbose_name=_("émis par"), on_delete=models.SET_NULL, null=True, related_name="+"

@@ -10,9 +10,7 @@ insee_code_validator = RegexValidator(
     r"^(\d{5}|2[AB]\d{3})$", _("Le code INSEE compte cinq caractères (par exemple 50147, ou 2A004 en Corse).")
 )
 postcode_validator = RegexValidator(r"^\d{5}$", _("Le code postal compte cinq chiffres."))
-colour_validator = RegexValidator(
-    r"^#[0-9A-Fa-f]{6}$", _("Une couleur s'écrit #RRVVBB, par exemple #0055A4.")
-)
+colour_validator = RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("Une couleur s'écrit #RRVVBB, par exemple #0055A4."))
 kiosk_code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{1,30}$",
     _("Le code d'une borne s'écrit en majuscules, chiffres et tirets (ex. : BRN-COUT-01)."),
@@ -75,9 +73,7 @@ class HostSite(models.Model):
     address = models.CharField(_("adresse"), max_length=300)
     postcode = models.CharField(_("code postal"), max_length=5, validators=[postcode_validator])
     commune = models.CharField(_("commune"), max_length=200)
-    insee_code = models.CharField(
-        _("code INSEE de la commune"), max_length=5, validators=[insee_code_validator]
-    )
+    insee_code = models.CharField(_("code INSEE de la commune"), max_length=5, validators=[insee_code_validator])
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     step_free_access = models.BooleanField(_("accès de plain-pied (fauteuil roulant)"), default=False)
@@ -99,9 +95,7 @@ class HostSite(models.Model):
                 condition=(Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90))
                 & (Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180)),
                 name="hostsite_coordinates_in_range",
-                violation_error_message=_(
-                    "Les coordonnées sont hors des bornes (latitude ±90, longitude ±180)."
-                ),
+                violation_error_message=_("Les coordonnées sont hors des bornes (latitude ±90, longitude ±180)."),
             ),
         ]
 
@@ -171,9 +165,7 @@ class Partner(models.Model):
 
 
 class Topic(models.Model):
-    partner = models.ForeignKey(
-        Partner, verbose_name=_("partenaire"), on_delete=models.CASCADE, related_name="topics"
-    )
+    partner = models.ForeignKey(Partner, verbose_name=_("partenaire"), on_delete=models.CASCADE, related_name="topics")
     label = models.CharField(_("libellé"), max_length=120)
     active = models.BooleanField(_("proposé aux usagers"), default=True)
 
@@ -181,9 +173,7 @@ class Topic(models.Model):
         verbose_name = _("motif")
         verbose_name_plural = _("motifs")
         ordering = ["partner", "label"]
-        constraints = [
-            models.UniqueConstraint(fields=["partner", "label"], name="topic_unique_label_per_partner")
-        ]
+        constraints = [models.UniqueConstraint(fields=["partner", "label"], name="topic_unique_label_per_partner")]
 
     def __str__(self) -> str:
         return f"{self.partner} — {self.label}"
@@ -200,9 +190,7 @@ class Station(models.Model):
         verbose_name = _("poste de réception")
         verbose_name_plural = _("postes de réception")
         ordering = ["partner", "label"]
-        constraints = [
-            models.UniqueConstraint(fields=["partner", "label"], name="station_unique_label_per_partner")
-        ]
+        constraints = [models.UniqueConstraint(fields=["partner", "label"], name="station_unique_label_per_partner")]
 
     def __str__(self) -> str:
         return f"{self.partner} — {self.label}"
@@ -260,9 +248,14 @@ class Entitlement(models.Model):
 
 
 class WeeklyRange(models.Model):
-    """A time range on one weekday. Ranges of one owner never overlap; `owner_field` names the owner."""
+    """A time range on one weekday. Ranges of one owner never overlap; `owner_field` names the owner.
+
+    `clean()` checks a range against the database. A form that edits several ranges of one owner at once sets
+    `defer_overlap_check` on each instance and checks the ranges together, as they will stand once saved.
+    """
 
     owner_field = ""
+    defer_overlap_check = False
     weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
     start = models.TimeField(_("début"))
     end = models.TimeField(_("fin"))
@@ -280,7 +273,7 @@ class WeeklyRange(models.Model):
         if self.end <= self.start:
             raise ValidationError({"end": _("L'heure de fin doit suivre l'heure de début.")})
         owner_id = getattr(self, f"{self.owner_field}_id")
-        if owner_id is None:
+        if owner_id is None or self.defer_overlap_check:
             return
         clash = (
             type(self)
@@ -291,8 +284,7 @@ class WeeklyRange(models.Model):
         )
         if clash:
             raise ValidationError(
-                _("Cette plage chevauche la plage existante %(other)s ; modifiez l'une des deux.")
-                % {"other": clash}
+                _("Cette plage chevauche la plage existante %(other)s ; modifiez l'une des deux.") % {"other": clash}
             )
 
 
