@@ -1,3 +1,5 @@
 """WebSocket routes of every app, gathered in one list."""
 
-websocket_urlpatterns: list = []
+from visiorelais.calls.routing import websocket_urlpatterns as calls_websockets
+
+websocket_urlpatterns = [*calls_websockets]

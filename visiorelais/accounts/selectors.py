@@ -12,8 +12,9 @@ from visiorelais.network.models import Kiosk
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
-def kiosk_from_token(raw_token: str | None) -> Kiosk | None:
-    """The kiosk a device token authenticates, or None when it is missing, unknown, revoked, or its kiosk retired."""
+def kiosk_token_lookup(raw_token: str | None) -> KioskToken | None:
+    """The active token `raw_token` stands for (with its kiosk), or None when it is missing, unknown, revoked,
+    or its kiosk retired."""
     if not raw_token or len(raw_token) > 200:
         return None
     token = (
@@ -26,4 +27,19 @@ def kiosk_from_token(raw_token: str | None) -> Kiosk | None:
     now = timezone.now()
     if token.last_seen_at is None or now - token.last_seen_at > LAST_SEEN_RESOLUTION:
         KioskToken.objects.filter(pk=token.pk).update(last_seen_at=now)
-    return token.kiosk
+    return token
+
+
+def kiosk_from_token(raw_token: str | None) -> Kiosk | None:
+    """The kiosk a device token authenticates, or None (see kiosk_token_lookup)."""
+    token = kiosk_token_lookup(raw_token)
+    return token.kiosk if token else None
+
+
+def kiosk_token_is_active(token_id: int) -> bool:
+    """Whether a token is still good: not revoked, and its kiosk not retired."""
+    return (
+        KioskToken.objects.filter(pk=token_id, revoked_at__isnull=True)
+        .exclude(kiosk__status=Kiosk.Status.RETIRED)
+        .exists()
+    )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from visiorelais.accounts.models import KioskEnrolment, KioskToken, User
+from visiorelais.calls.events import group_for_kiosk, publish_on_commit
 from visiorelais.network.models import Kiosk
 
 # No 0/O, 1/I/L: the code is read off one screen and typed on another.
@@ -91,6 +92,7 @@ def kiosk_enrol(*, code: str) -> tuple[KioskToken, str]:
     return token, raw
 
 
+@transaction.atomic
 def kiosk_token_revoke(*, token: KioskToken, revoked_by: User | None) -> None:
     """Revokes a device token for good; revoking a revoked token changes nothing."""
     if token.revoked_at is not None:
@@ -98,3 +100,5 @@ def kiosk_token_revoke(*, token: KioskToken, revoked_by: User | None) -> None:
     token.revoked_at = timezone.now()
     token.revoked_by = revoked_by
     token.save(update_fields=["revoked_at", "revoked_by"])
+    # Open sockets of that device close as soon as this commits (docs/realtime.md).
+    publish_on_commit(group_for_kiosk(token.kiosk_id), "credentials.revoked", {"token_id": token.pk})

@@ -28,7 +28,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-EventType = Literal["partner.state", "queue.changed", "kiosk.call", "station.state"]
+EventType = Literal[
+    "partner.state", "queue.changed", "kiosk.call", "station.state", "credentials.revoked", "session.ended"
+]
 MESSAGE_TYPE = "visiorelais.event"
 
 
@@ -44,6 +46,11 @@ def group_for_partner(partner_id: int) -> str:
 def group_for_partner_kiosks(partner_id: int) -> str:
     """The kiosks entitled to the partner (a kiosk joins one per partner of its snapshot)."""
     return f"partner.{partner_id}.kiosks"
+
+
+def group_for_session(session_key: str) -> str:
+    """The sockets opened with one login session (closed when it logs out)."""
+    return f"session.{session_key}"
 
 
 def group_for_station(station_id: int) -> str:

@@ -128,6 +128,8 @@ class CallEvent(models.Model):
         OFFER_CANCELLED = "offer_cancelled", _("proposition annulée")
         CONNECTED = "connected", _("en communication")
         ENDED = "ended", _("terminé")
+        RATED = "rated", _("évalué par l'usager")
+        WRAPPED_UP = "wrapped_up", _("clôturé par l'agent")
 
     call = models.ForeignKey(Call, verbose_name=_("appel"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices)

@@ -3,6 +3,7 @@
 Import services from here; the sub-modules are an internal split by sub-domain.
 """
 
+from visiorelais.calls.services.after import WrapUpOutcome, call_rate, call_wrap_up
 from visiorelais.calls.services.call import (
     call_accept,
     call_decline,
@@ -23,13 +24,16 @@ from visiorelais.calls.services.presence import (
 )
 
 __all__ = [
+    "WrapUpOutcome",
     "call_accept",
     "call_decline",
     "call_end",
     "call_expire_rings",
     "call_give_up",
+    "call_rate",
     "call_request",
     "call_ring_timeout",
+    "call_wrap_up",
     "presence_expire",
     "presence_heartbeat",
     "queue_dispatch",
