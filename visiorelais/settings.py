@@ -157,6 +157,17 @@ TURN_URLS = env_list("TURN_URLS")
 TURN_SECRET = os.environ.get("TURN_SECRET", "")
 TURN_TTL = int(os.environ.get("TURN_TTL", "600"))
 
+# The live call (read at use time through visiorelais/calls/conf.py).
+CALL_RING_TIMEOUT_SECONDS = int(os.environ.get("CALL_RING_TIMEOUT_SECONDS", "30"))
+PRESENCE_TIMEOUT_SECONDS = int(os.environ.get("PRESENCE_TIMEOUT_SECONDS", "30"))
+CALL_DEFAULT_HANDLE_SECONDS = int(os.environ.get("CALL_DEFAULT_HANDLE_SECONDS", "600"))
+CALL_HANDLE_TIME_SAMPLE = int(os.environ.get("CALL_HANDLE_TIME_SAMPLE", "20"))
+# Demos and trials only: every partner answers at any hour, whatever its service windows say.
+PARTNERS_ALWAYS_OPEN = env_bool("PARTNERS_ALWAYS_OPEN", False)
+# How long call records (date, duration, partner, site; never the resident's identity) are kept for statistics;
+# the kiosk's consent screen says so.
+CALL_STATISTICS_RETENTION_MONTHS = int(os.environ.get("CALL_STATISTICS_RETENTION_MONTHS", "36"))
+
 # A kiosk enrolment code is shown once to the operator and must be used within this delay.
 KIOSK_ENROLMENT_TTL_MINUTES = int(os.environ.get("KIOSK_ENROLMENT_TTL_MINUTES", "60"))
 

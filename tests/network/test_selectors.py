@@ -171,3 +171,13 @@ def test_a_kiosk_in_maintenance_reaches_nothing(world):
     world.kiosk_coutances.status = Kiosk.Status.MAINTENANCE
     world.kiosk_coutances.save()
     assert kiosk_entitlements(kiosk=world.kiosk_coutances) == []
+
+
+def test_partners_always_open_makes_every_hour_open_for_demos(world, settings):
+    from visiorelais.network.selectors import partner_is_open, partner_next_opening
+
+    sunday_night = dt.datetime(2026, 12, 27, 23, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    assert not partner_is_open(partner=world.caf, at=sunday_night)
+    settings.PARTNERS_ALWAYS_OPEN = True
+    assert partner_is_open(partner=world.caf, at=sunday_night)
+    assert partner_next_opening(partner=world.caf, after=sunday_night) == sunday_night

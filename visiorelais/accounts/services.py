@@ -35,10 +35,13 @@ def normalise_enrolment_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def kiosk_enrolment_issue(*, kiosk: Kiosk, issued_by: User | None) -> tuple[KioskEnrolment, str]:
+def kiosk_enrolment_issue(
+    *, kiosk: Kiosk, issued_by: User | None, ttl_minutes: int | None = None
+) -> tuple[KioskEnrolment, str]:
     """Issues a one-time enrolment code for `kiosk` and returns it in clear, once; only its hash is kept.
 
-    Refused for a retired kiosk. Earlier unused codes of the kiosk stay valid until they expire.
+    The code lives `ttl_minutes` (KIOSK_ENROLMENT_TTL_MINUTES by default). Refused for a retired kiosk.
+    Earlier unused codes of the kiosk stay valid until they expire.
     """
     if kiosk.status == Kiosk.Status.RETIRED:
         raise EnrolmentError(_("Cette borne est retirée du réseau : on ne peut plus l'enrôler."))
@@ -49,7 +52,7 @@ def kiosk_enrolment_issue(*, kiosk: Kiosk, issued_by: User | None) -> tuple[Kios
         code_hash=secret_hash(raw),
         issued_by=issued_by,
         issued_at=now,
-        expires_at=now + timedelta(minutes=settings.KIOSK_ENROLMENT_TTL_MINUTES),
+        expires_at=now + timedelta(minutes=ttl_minutes or settings.KIOSK_ENROLMENT_TTL_MINUTES),
     )
     return enrolment, f"{raw[:5]}-{raw[5:]}"
 

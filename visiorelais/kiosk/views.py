@@ -50,7 +50,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
     """The kiosk browser's enrolment page: the code typed here becomes the device token, kept in a cookie."""
-    form = EnrolmentForm(request.POST or None)
+    # A link may carry the code (?code=…) to pre-fill the form; enrolling still takes a touch on the button.
+    form = EnrolmentForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
     if request.method == "POST" and form.is_valid():
         try:
             token, raw = kiosk_enrol(code=form.cleaned_data["code"])

@@ -10,6 +10,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.conf import settings
 from django.db.models import Q
 
 from visiorelais.network.models import Closure, Entitlement, Kiosk, Partner, ServiceWindow
@@ -62,7 +63,13 @@ def _at_paris(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 def _open_intervals(partner: Partner, first: dt.date, last: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The partner's opening intervals, as aware datetimes, on the days first..last (local dates)."""
+    """The partner's opening intervals, as aware datetimes, on the days first..last (local dates).
+
+    With the PARTNERS_ALWAYS_OPEN setting (demos and trials only), every partner answers all day, every day.
+    """
+    if settings.PARTNERS_ALWAYS_OPEN:
+        days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+        return [(_at_paris(day, dt.time(0)), _at_paris(day + dt.timedelta(days=1), dt.time(0))) for day in days]
     windows = _windows_by_weekday(partner)
     if not windows:
         return []
