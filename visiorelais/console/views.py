@@ -12,19 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from visiorelais.accounts.models import PARTNER_ROLES, User
 from visiorelais.calls.models import StationPresence
+from visiorelais.calls.services import WrapUpOutcome
 
 # What the agent records about a call once it has ended (`call.wrapup`'s `outcome`).
-WRAPUP_OUTCOMES = [
-    ("resolved", gettext_lazy("Résolu")),
-    ("follow_up", gettext_lazy("Suite à donner")),
-    ("redirected", gettext_lazy("Réorienté vers un autre service")),
-    ("other", gettext_lazy("Autre")),
-]
+WRAPUP_OUTCOMES = WrapUpOutcome.choices
 
 # The reason sent with `station.pause` when the agent pauses by hand.
 AGENT_PAUSE_REASON = StationPresence.PauseReason.AGENT

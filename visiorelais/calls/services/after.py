@@ -15,10 +15,10 @@ RATINGS = range(1, 6)
 
 
 class WrapUpOutcome(models.TextChoices):
-    RESOLVED = "resolved", _("résolu")
-    FOLLOW_UP = "follow_up", _("suite à donner")
-    REDIRECTED = "redirected", _("réorienté")
-    OTHER = "other", _("autre")
+    RESOLVED = "resolved", _("Résolu")
+    FOLLOW_UP = "follow_up", _("Suite à donner")
+    REDIRECTED = "redirected", _("Réorienté vers un autre service")
+    OTHER = "other", _("Autre")
 
 
 @transaction.atomic

@@ -246,7 +246,7 @@ function onEvent(msg) {
 function onStation(station) {
   if (!station) return;
   upsertStation(station);
-  const takenByMe = station.state !== "offline" && station.agent_name === config.agent.name;
+  const takenByMe = station.state !== "offline" && station.agent_id === config.agent.id;
   if (station.id === state.pendingTakeId && takenByMe) {
     state.pendingTakeId = null;
     state.myStationId = station.id;
