@@ -226,3 +226,34 @@ def sync(fn):
     from asgiref.sync import sync_to_async
 
     return sync_to_async(fn)
+
+
+async def test_a_console_heartbeat_keeps_it_open_until_the_session_is_gone(world, open_now):
+    from django.contrib.sessions.models import Session
+
+    session_key = await sync(session_cookie)(world.alice)
+    agent = await console_socket(session_key)
+    await agent.connect()
+    await agent.receive_json_from(timeout=5)
+    await agent.send_json_to({"type": "heartbeat"})
+    assert await agent.receive_nothing(timeout=0.3)
+    await Session.objects.filter(session_key=session_key).adelete()
+    await agent.send_json_to({"type": "heartbeat"})
+    assert (await agent.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4001}
+
+
+async def test_a_kiosk_heartbeat_records_presence_and_notices_a_revoked_token(world, open_now):
+    from visiorelais.accounts.models import KioskToken
+    from visiorelais.calls.models import KioskPresence
+
+    token, raw = await sync(kiosk_cookie)(world, world.kiosk_coutances)
+    kiosk = await kiosk_socket(raw)
+    await kiosk.connect()
+    await kiosk.receive_json_from(timeout=5)
+    await kiosk.send_json_to({"type": "heartbeat"})
+    assert await kiosk.receive_nothing(timeout=0.3)
+    assert await KioskPresence.objects.filter(kiosk=world.kiosk_coutances, online=True).aexists()
+    # Revoked behind the service's back (no event): the next heartbeat still closes the socket.
+    await KioskToken.objects.filter(pk=token.pk).aupdate(revoked_at=MONDAY_10AM)
+    await kiosk.send_json_to({"type": "heartbeat"})
+    assert (await kiosk.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4001}

@@ -17,7 +17,7 @@ from django.contrib.auth import SESSION_KEY
 from django.utils.translation import gettext as _
 
 from visiorelais.accounts.auth import KIOSK_COOKIE
-from visiorelais.accounts.models import PARTNER_ROLES
+from visiorelais.accounts.models import PARTNER_ROLES, User
 from visiorelais.accounts.selectors import kiosk_token_is_active, kiosk_token_lookup
 from visiorelais.calls import services, wire
 from visiorelais.calls.errors import CallError, CallNotFound, NotAllowed
@@ -523,7 +523,8 @@ class ConsoleConsumer(JsonSocket):
         session = SessionStore(session_key=self.session_key)
         if session.get(SESSION_KEY) != str(self.agent.pk):
             return False
-        if not type(self.agent).objects.filter(pk=self.agent.pk, is_active=True, partner_id=self.partner_id).exists():
+        # scope["user"] is a lazy wrapper: type(self.agent) is not the model, so name the model itself.
+        if not User.objects.filter(pk=self.agent.pk, is_active=True, partner_id=self.partner_id).exists():
             return False
         services.presence_heartbeat(agent=self.agent)
         return True
