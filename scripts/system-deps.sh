@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-PACKAGES=(postgresql postgresql-client)
+# PostgreSQL for the second run of the suite; Chromium (Playwright drives Debian's build, never a downloaded one),
+# coturn, iproute2 and util-linux (unshare) for the browser suite, which runs in a private network namespace;
+# fonts so that headless Chromium renders text (axe-core measures contrast on it).
+PACKAGES=(postgresql postgresql-client chromium coturn iproute2 util-linux fonts-dejavu-core)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -16,6 +19,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+  # coturn was installed just now, for the tests only (they start their own turnserver, inside a private
+  # network namespace): keep the system service from running on machines where systemd would start it.
+  if [[ " ${missing[*]} " == *" coturn "* ]] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now coturn >/dev/null 2>&1 || true
+  fi
 fi
 
 # PostgreSQL on 127.0.0.1:5432: start the machine's cluster if it is down.
@@ -26,4 +34,10 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
     for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
   fi
+fi
+
+# Without systemd, Debian's init script starts coturn only if TURNSERVER_ENABLED=1 in /etc/default/coturn
+# (commented out as shipped). Say so if someone enabled it: the browser suite does not use it.
+if grep -qs '^TURNSERVER_ENABLED=1' /etc/default/coturn; then
+  echo "note: the system coturn service is enabled; the browser suite does not use it (it runs its own)"
 fi
