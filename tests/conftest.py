@@ -47,9 +47,7 @@ def make_user(username: str, role: Role, *, partner=None, sites=()) -> User:
 
 @pytest.fixture
 def world(db):
-    authority = HostAuthority.objects.create(
-        name="Coutances mer et bocage", kind=HostAuthority.Kind.INTERCOMMUNALITY
-    )
+    authority = HostAuthority.objects.create(name="Coutances mer et bocage", kind=HostAuthority.Kind.INTERCOMMUNALITY)
     coutances = HostSite.objects.create(
         authority=authority,
         name="France Services de Coutances",
@@ -74,9 +72,7 @@ def world(db):
         site=saint_lo, code="BRN-OLD-01", label="Ancienne borne", status=Kiosk.Status.RETIRED
     )
     caf = Partner.objects.create(name="Caisse d'allocations familiales", short_name="CAF", colour="#0055A4")
-    cpam = Partner.objects.create(
-        name="Caisse primaire d'assurance maladie", short_name="CPAM", colour="#00785A"
-    )
+    cpam = Partner.objects.create(name="Caisse primaire d'assurance maladie", short_name="CPAM", colour="#00785A")
     caf_station_1 = Station.objects.create(partner=caf, label="CAF poste 1")
     caf_station_2 = Station.objects.create(partner=caf, label="CAF poste 2")
     cpam_station = Station.objects.create(partner=cpam, label="CPAM poste 1")
