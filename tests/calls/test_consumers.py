@@ -153,6 +153,9 @@ async def test_a_call_from_kiosk_to_agent_and_back(world, kiosk_token, open_now)
     assert ended["call"]["outcome"] == "completed"
     await receive_until(agent, lambda f: f["type"] == "call" and f["call"]["status"] == "ended")
     await kiosk.send_json_to({"type": "call.rate", "call_id": call_id, "rating": 5})
+    # A socket handles its frames in order: the snapshot answering this resync comes after the rating is stored.
+    await kiosk.send_json_to({"type": "resync"})
+    await receive_until(kiosk, lambda f: f["type"] == "snapshot")
     await agent.send_json_to({"type": "call.wrapup", "call_id": call_id, "outcome": "resolved"})
     await agent.send_json_to({"type": "resync"})
     await receive_until(agent, lambda f: f["type"] == "snapshot")
