@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "visiorelais.calls",
     "visiorelais.kiosk",
     "visiorelais.console",
+    "visiorelais.bridge",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,11 @@ STUN_URLS = env_list("STUN_URLS")
 TURN_URLS = env_list("TURN_URLS")
 TURN_SECRET = os.environ.get("TURN_SECRET", "")
 TURN_TTL = int(os.environ.get("TURN_TTL", "600"))
+# "all" (the default) or "relay": browsers then reach each other only through TURN (tests of coturn; networks
+# where media must never go peer to peer).
+ICE_TRANSPORT_POLICY = os.environ.get("ICE_TRANSPORT_POLICY", "all")
+if ICE_TRANSPORT_POLICY not in ("all", "relay"):
+    raise ValueError(f"ICE_TRANSPORT_POLICY must be 'all' or 'relay', not {ICE_TRANSPORT_POLICY!r}")
 
 # The live call (read at use time through visiorelais/calls/conf.py).
 CALL_RING_TIMEOUT_SECONDS = int(os.environ.get("CALL_RING_TIMEOUT_SECONDS", "30"))
