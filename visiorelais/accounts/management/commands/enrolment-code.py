@@ -1,6 +1,7 @@
 """`visiorelais enrolment-code KIOSK_CODE`: issues a one-time enrolment code for a kiosk, from the command line."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from visiorelais.accounts.services import EnrolmentError, kiosk_enrolment_issue
 from visiorelais.network.models import Kiosk
@@ -24,6 +25,6 @@ class Command(BaseCommand):
             enrolment, code = kiosk_enrolment_issue(kiosk=kiosk, issued_by=None, ttl_minutes=ttl_minutes)
         except EnrolmentError as error:
             raise CommandError(error.message) from None
-        expires = enrolment.expires_at.astimezone().strftime("%d/%m/%Y %H:%M")
-        self.stdout.write(f"Code d'enrôlement de {kiosk} : {code} (valable jusqu'au {expires})")
+        expires = timezone.localtime(enrolment.expires_at).strftime("%d/%m/%Y à %H:%M")
+        self.stdout.write(f"Code d'enrôlement de {kiosk} : {code} (valable jusqu'au {expires}, heure de Paris)")
         self.stdout.write(f"Enrôler ce navigateur comme borne : {base_url.rstrip('/')}/borne/enrolement/?code={code}")
