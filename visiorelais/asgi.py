@@ -11,12 +11,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from visiorelais.documents.asgi import UploadSizeLimit  # noqa: E402
 from visiorelais.lifespan import lifespan_app  # noqa: E402
 from visiorelais.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Django's ASGI handler takes in a whole body before any view runs: cap document uploads first.
+        "http": UploadSizeLimit(django_asgi_app),
         "lifespan": lifespan_app,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }

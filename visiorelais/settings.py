@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "visiorelais.kiosk",
     "visiorelais.console",
     "visiorelais.bridge",
+    "visiorelais.documents",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,13 @@ PARTNERS_ALWAYS_OPEN = env_bool("PARTNERS_ALWAYS_OPEN", False)
 # the kiosk's consent screen says so.
 CALL_STATISTICS_RETENTION_MONTHS = int(os.environ.get("CALL_STATISTICS_RETENTION_MONTHS", "36"))
 
+# Documents across the call (read at use time through visiorelais/documents/conf.py; see docs/documents.md).
+DOCUMENTS_DIR = Path(os.environ.get("DOCUMENTS_DIR") or DATA_DIR / "documents")
+DOCUMENT_KEYS = os.environ.get("DOCUMENT_KEYS", "")
+DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+DOCUMENT_MAX_PAGES = int(os.environ.get("DOCUMENT_MAX_PAGES", "50"))
+DOCUMENT_MAX_PIXELS = int(os.environ.get("DOCUMENT_MAX_PIXELS", "40000000"))
+
 # A kiosk enrolment code is shown once to the operator and must be used within this delay.
 KIOSK_ENROLMENT_TTL_MINUTES = int(os.environ.get("KIOSK_ENROLMENT_TTL_MINUTES", "60"))
 
@@ -202,5 +210,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }

@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("visiorelais.kiosk.urls")),
     path("", include("visiorelais.console.urls")),
+    path("", include("visiorelais.documents.urls")),
 ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Model, Q, QuerySet
 
 from visiorelais.accounts.models import KioskEnrolment, KioskToken, Role, User
+from visiorelais.documents.models import PartnerDocumentPolicy
 from visiorelais.network.models import (
     Closure,
     Entitlement,
@@ -99,6 +100,7 @@ POLICY: dict[Role, dict[type[Model], Rule]] = {
         # deletes a code or revokes a token.
         KioskEnrolment: Rule("vd"),
         KioskToken: Rule("vc"),
+        PartnerDocumentPolicy: Rule("vacd"),
     },
     Role.OBSERVER: {model: Rule("v") for model in NETWORK_MODELS},
     Role.PARTNER_ADMIN: {
@@ -109,6 +111,7 @@ POLICY: dict[Role, dict[type[Model], Rule]] = {
         Closure: Rule("vacd", of_own_partner),
         Entitlement: Rule("v", of_own_partner),
         User: Rule("vacd", agents_of_own_partner),
+        PartnerDocumentPolicy: Rule("vac", of_own_partner),
     },
     Role.SITE_MANAGER: {
         HostSite: Rule("vc", the_own_sites),
