@@ -16,6 +16,12 @@ help: ## List the targets
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The test extras come after the Debian packages: pycups builds against libcups2-dev.
+$(BIN)/.installed-test: $(BIN)/.installed pyproject.toml
+	bash scripts/system-deps.sh
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
@@ -33,36 +39,36 @@ serve: $(BIN)/.installed ## Serve without loading demo data (uses the same SQLit
 	DEBUG=1 $(BIN)/visiorelais migrate --noinput
 	DEBUG=1 $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536
 
-system-deps: ## Install and start what the tests need from Debian (PostgreSQL); idempotent
+system-deps: ## Install and start what the tests need from Debian (PostgreSQL, Redis, Chromium, coturn, SANE, CUPS); idempotent
 	bash scripts/system-deps.sh
 
-test: $(BIN)/.installed system-deps ## Install everything the tests need, then run the whole suite on SQLite and on PostgreSQL, then the browser suite
+test: $(BIN)/.installed-test system-deps ## Install everything the tests need, then run the whole suite on SQLite and on PostgreSQL, then the browser suite
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-e2e
 
-test-sqlite: $(BIN)/.installed ## Run the suite on SQLite
+test-sqlite: $(BIN)/.installed-test ## Run the suite on SQLite
 	@echo "== test suite on SQLite"
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -q --ignore=tests/e2e
 
-test-postgres: $(BIN)/.installed ## Run the suite on PostgreSQL (PG_TEST_URL, default the local server on 5432)
+test-postgres: $(BIN)/.installed-test ## Run the suite on PostgreSQL (PG_TEST_URL, default the local server on 5432)
 	@echo "== test suite on PostgreSQL"
 	env -u REDIS_URL DATABASE_URL="$$(bash scripts/postgres-url.sh '$(PG_TEST_URL)')" $(BIN)/pytest -q --ignore=tests/e2e
 
-test-e2e: $(BIN)/.installed ## Run the browser suite (Chromium, coturn, aiortc, axe) in a loopback-only network namespace, on SQLite
+test-e2e: $(BIN)/.installed-test ## Run the browser suite (Chromium, coturn, aiortc, axe) in a loopback-only network namespace, on SQLite
 	@echo "== browser suite (tests/e2e) in a private network namespace"
 	bash scripts/e2e.sh -q
 
-lint: $(BIN)/.installed ## ruff check and format check
+lint: $(BIN)/.installed-test ## ruff check and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check visiorelais tests bench
 
-format: $(BIN)/.installed ## Format the code with ruff
+format: $(BIN)/.installed-test ## Format the code with ruff
 	$(BIN)/ruff format visiorelais tests bench
 	$(BIN)/ruff check --fix .
 
-bench: $(BIN)/.installed system-deps ## Run every benchmark; prints one `name: value unit` line per figure
+bench: $(BIN)/.installed-test system-deps ## Run every benchmark; prints one `name: value unit` line per figure
 	$(BIN)/python -m bench
 
 clean: ## Remove the virtualenv and local data (the demo database, the generated secret key)
