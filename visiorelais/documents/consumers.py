@@ -71,6 +71,7 @@ class BridgeConsumer(JsonSocket):
     """`/ws/bridge/`: one kiosk's bridge daemon, authenticated by its device token; it reports only for its kiosk."""
 
     role = "bridge"
+    passthrough_errors = (InvalidReport, ScanRequestNotFound, PrintJobNotFound, PermissionDenied, DocumentError)
     handlers = {
         "health": "on_health",
         "scan.progress": "on_scan_progress",

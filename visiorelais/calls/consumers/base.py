@@ -87,6 +87,8 @@ class JsonSocket(AsyncWebsocketConsumer):
     """
 
     handlers: dict[str, str] = {}
+    # Errors a subclass answers itself, in a receive() that wraps this one.
+    passthrough_errors: tuple[type[Exception], ...] = ()
 
     async def websocket_connect(self, message):
         self.closing = False
@@ -141,6 +143,8 @@ class JsonSocket(AsyncWebsocketConsumer):
         try:
             message = self.decode(text_data, bytes_data)
             await getattr(self, self.handlers[message["type"]])(message)
+        except self.passthrough_errors:
+            raise
         except ProtocolViolation as violation:
             logger.info("closing %s: %s", type(self).__name__, violation.reason)
             await self.end(violation.code)
