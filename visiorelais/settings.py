@@ -8,6 +8,7 @@ Variables (see docs/configuration.md):
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -107,6 +108,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests get a file, not Django's shared-cache in-memory database: that one locks whole tables, and tests that
+    # run the ASGI app beside the test's own writes fail with "database table is locked". One file per process,
+    # so that two test runs never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"visiorelais-test-{os.getpid()}.sqlite3"),
     }
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 
