@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "visiorelais.console",
     "visiorelais.bridge",
     "visiorelais.documents",
+    "visiorelais.scheduling",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,24 @@ DOCUMENT_KEYS = os.environ.get("DOCUMENT_KEYS", "")
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DOCUMENT_MAX_PAGES = int(os.environ.get("DOCUMENT_MAX_PAGES", "50"))
 DOCUMENT_MAX_PIXELS = int(os.environ.get("DOCUMENT_MAX_PIXELS", "40000000"))
+
+# Appointments and callbacks (read at use time through visiorelais/scheduling/conf.py; see docs/scheduling.md).
+APPOINTMENT_GRACE_MINUTES_BEFORE = int(os.environ.get("APPOINTMENT_GRACE_MINUTES_BEFORE", "15"))
+APPOINTMENT_GRACE_MINUTES_AFTER = int(os.environ.get("APPOINTMENT_GRACE_MINUTES_AFTER", "15"))
+APPOINTMENT_RESERVE_MINUTES_BEFORE = int(os.environ.get("APPOINTMENT_RESERVE_MINUTES_BEFORE", "15"))
+# "console" (the log), "file" (JSON lines in SMS_FILE_PATH) or the dotted path of a SmsSender subclass.
+SMS_SENDER = os.environ.get("SMS_SENDER", "console")
+SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH") or DATA_DIR / "sms-outbox.jsonl")
+CALLBACK_ERASE_DAYS = int(os.environ.get("CALLBACK_ERASE_DAYS", "30"))
+CALLBACK_WAIT_LIMIT_MINUTES = int(os.environ.get("CALLBACK_WAIT_LIMIT_MINUTES", "20"))
+# Reminders by e-mail: printed to the log unless an SMTP server is given.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Visio-relais <ne-pas-repondre@visiorelais.invalid>")
 
 # A kiosk enrolment code is shown once to the operator and must be used within this delay.
 KIOSK_ENROLMENT_TTL_MINUTES = int(os.environ.get("KIOSK_ENROLMENT_TTL_MINUTES", "60"))

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("visiorelais.kiosk.urls")),
     path("", include("visiorelais.console.urls")),
     path("", include("visiorelais.documents.urls")),
+    path("", include("visiorelais.scheduling.urls")),
 ]

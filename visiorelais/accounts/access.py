@@ -33,6 +33,7 @@ from visiorelais.network.models import (
     Station,
     Topic,
 )
+from visiorelais.scheduling.models import Appointment, CallbackRequest, PartnerCallbackPolicy, Slot, SlotSeries
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ACTIONS = (VIEW, ADD, CHANGE, DELETE)
@@ -50,6 +51,10 @@ def the_own_partner(user: User) -> Q:
 
 def of_own_partner(user: User) -> Q:
     return Q(partner_id=user.partner_id)
+
+
+def appointments_of_own_partner(user: User) -> Q:
+    return Q(slot__partner_id=user.partner_id)
 
 
 def agents_of_own_partner(user: User) -> Q:
@@ -101,6 +106,12 @@ POLICY: dict[Role, dict[type[Model], Rule]] = {
         KioskEnrolment: Rule("vd"),
         KioskToken: Rule("vc"),
         PartnerDocumentPolicy: Rule("vacd"),
+        SlotSeries: Rule("vacd"),
+        Slot: Rule("vacd"),
+        # Booked through /rendez-vous/ and handled through /rappels/: here, only read.
+        Appointment: Rule("v"),
+        CallbackRequest: Rule("v"),
+        PartnerCallbackPolicy: Rule("vacd"),
     },
     Role.OBSERVER: {model: Rule("v") for model in NETWORK_MODELS},
     Role.PARTNER_ADMIN: {
@@ -112,6 +123,11 @@ POLICY: dict[Role, dict[type[Model], Rule]] = {
         Entitlement: Rule("v", of_own_partner),
         User: Rule("vacd", agents_of_own_partner),
         PartnerDocumentPolicy: Rule("vac", of_own_partner),
+        SlotSeries: Rule("vacd", of_own_partner),
+        Slot: Rule("vacd", of_own_partner),
+        Appointment: Rule("v", appointments_of_own_partner),
+        CallbackRequest: Rule("v", of_own_partner),
+        PartnerCallbackPolicy: Rule("vac", of_own_partner),
     },
     Role.SITE_MANAGER: {
         HostSite: Rule("vc", the_own_sites),

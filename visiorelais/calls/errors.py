@@ -32,6 +32,7 @@ class IllegalTransition(CallError):
 
 class CallRefused(CallError):
     """A request that cannot become a call: codes `not_entitled`, `appointment_only`, `bad_topic`,
-    `kiosk_busy` (the kiosk already has an open call)."""
+    `kiosk_busy` (the kiosk already has an open call); for an appointment's call, `bad_station` and
+    `station_not_staffed` (see call_request)."""
 
     code = "refused"

@@ -69,6 +69,15 @@ class Call(models.Model):
     station = models.ForeignKey(
         Station, verbose_name=_("poste"), on_delete=models.PROTECT, null=True, blank=True, related_name="calls"
     )
+    # An appointment's call (see scheduling): offered only to this station, ahead of walk-in calls.
+    reserved_station = models.ForeignKey(
+        Station,
+        verbose_name=_("poste réservé"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("agent"),

@@ -7,7 +7,7 @@ shared by the snapshots and by the events, so that a snapshot and the deltas spe
 import datetime as dt
 import math
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from visiorelais.accounts.models import PARTNER_ROLES, User
@@ -76,17 +76,25 @@ def partner_staffed_count(*, partner_id: int) -> int:
 
 
 def partner_waiting_calls(*, partner_id: int):
-    """The partner's queue, head first: calls queued or ringing, first come first served."""
-    return Call.objects.filter(partner_id=partner_id, status__in=Call.WAITING_STATUSES).order_by("queued_at", "pk")
+    """The partner's queue, head first: calls queued or ringing, appointments' calls (with a
+    `reserved_station`) before walk-in calls, first come first served within each."""
+    walk_in_last = Case(When(reserved_station__isnull=True, then=Value(1)), default=Value(0))
+    return Call.objects.filter(partner_id=partner_id, status__in=Call.WAITING_STATUSES).order_by(
+        walk_in_last, "queued_at", "pk"
+    )
 
 
 def call_queue_position(*, call: Call) -> int | None:
-    """1 for the head of the partner's queue; None for a call that is not waiting."""
+    """1 for the head of the partner's queue; None for a call that is not waiting. Appointments'
+    calls count ahead of every walk-in call."""
     if call.status not in Call.WAITING_STATUSES:
         return None
-    ahead = partner_waiting_calls(partner_id=call.partner_id).filter(
-        Q(queued_at__lt=call.queued_at) | Q(queued_at=call.queued_at, pk__lt=call.pk)
-    )
+    earlier = Q(queued_at__lt=call.queued_at) | Q(queued_at=call.queued_at, pk__lt=call.pk)
+    waiting = partner_waiting_calls(partner_id=call.partner_id)
+    if call.reserved_station_id is None:
+        ahead = waiting.filter(earlier | Q(reserved_station__isnull=False))
+    else:
+        ahead = waiting.filter(earlier, reserved_station__isnull=False)
     return ahead.count() + 1
 
 

@@ -27,7 +27,7 @@ from visiorelais.calls.selectors import (
     partner_staffed_count,
 )
 from visiorelais.calls.services.dispatch import PartnerChange, partner_change
-from visiorelais.network.models import Entitlement, Kiosk, Partner, Topic
+from visiorelais.network.models import Entitlement, Kiosk, Partner, Station, Topic
 from visiorelais.network.selectors import kiosk_entitlement_mode, partner_is_open, partner_next_opening
 
 State = StationPresence.State
@@ -52,7 +52,14 @@ def _require(call: Call, *statuses: str, move: str) -> None:
         raise IllegalTransition(f"{move}: call {call.pk} is {call.status}")
 
 
-def call_request(*, kiosk: Kiosk, partner_id: int, topic_id: int | None = None, now: dt.datetime | None = None) -> Call:
+def call_request(
+    *,
+    kiosk: Kiosk,
+    partner_id: int,
+    topic_id: int | None = None,
+    now: dt.datetime | None = None,
+    reserved_station_id: int | None = None,
+) -> Call:
     """A resident touches a partner on a kiosk.
 
     Allowed: (new) → requested → queued, when the partner is within its service windows and at
@@ -63,13 +70,24 @@ def call_request(*, kiosk: Kiosk, partner_id: int, topic_id: int | None = None, 
     retired or maintenance kiosk), reaches it by appointment only (`appointment_only`), names a topic
     that is not the partner's active one (`bad_topic`), or already has an open call (`kiosk_busy`).
     Counts as a heartbeat of the kiosk.
+
+    With `reserved_station_id` (an appointment checked in, see scheduling): the call is offered only
+    to that station of the partner, ahead of walk-in calls; an appointment-only partner is allowed, and
+    the service windows are not checked (the booked slot is the opening). Refused besides when the
+    station is not an active one of the partner (`bad_station`) or has no agent seated
+    (`station_not_staffed`); nothing is written then.
     """
     partner = Partner.objects.filter(pk=partner_id).first()
     mode = kiosk_entitlement_mode(kiosk=kiosk, partner=partner) if partner else None
     if mode is None:
         raise CallRefused(code="not_entitled")
-    if mode == Entitlement.Mode.APPOINTMENT_ONLY:
+    if mode == Entitlement.Mode.APPOINTMENT_ONLY and reserved_station_id is None:
         raise CallRefused(code="appointment_only")
+    reserved = None
+    if reserved_station_id is not None:
+        reserved = Station.objects.filter(pk=reserved_station_id, partner=partner, active=True).first()
+        if reserved is None:
+            raise CallRefused(code="bad_station")
     topic = None
     if topic_id is not None:
         topic = Topic.objects.filter(pk=topic_id, partner=partner, active=True).first()
@@ -79,9 +97,13 @@ def call_request(*, kiosk: Kiosk, partner_id: int, topic_id: int | None = None, 
         with partner_change(partner.pk, now) as change:
             if Call.objects.filter(kiosk=kiosk).exclude(status=Call.Status.ENDED).exists():
                 raise CallRefused(code="kiosk_busy")
+            if reserved is not None and not _station_staffed(reserved.pk):
+                raise CallRefused(code="station_not_staffed")
             now = change.now
             KioskPresence.objects.update_or_create(kiosk=kiosk, defaults={"last_heartbeat": now, "online": True})
-            call = Call.objects.create(kiosk=kiosk, partner=partner, topic=topic, requested_at=now)
+            call = Call.objects.create(
+                kiosk=kiosk, partner=partner, topic=topic, requested_at=now, reserved_station=reserved
+            )
             change.call_event(
                 call,
                 CallEvent.Kind.REQUESTED,
@@ -90,15 +112,16 @@ def call_request(*, kiosk: Kiosk, partner_id: int, topic_id: int | None = None, 
                 site_id=kiosk.site_id,
                 partner_id=partner.pk,
                 topic_id=topic.pk if topic else None,
+                **({"reserved_station_id": reserved.pk} if reserved else {}),
             )
-            if not partner_is_open(partner=partner, at=now):
+            if reserved is None and not partner_is_open(partner=partner, at=now):
                 change.end(
                     call,
                     Call.Outcome.UNAVAILABLE,
                     reason="closed",
                     next_opening=partner_next_opening(partner=partner, after=now),
                 )
-            elif partner_staffed_count(partner_id=partner.pk) == 0:
+            elif reserved is None and partner_staffed_count(partner_id=partner.pk) == 0:
                 change.end(
                     call,
                     Call.Outcome.UNAVAILABLE,
@@ -121,6 +144,10 @@ def call_request(*, kiosk: Kiosk, partner_id: int, topic_id: int | None = None, 
         raise CallRefused(code="kiosk_busy") from None
     call.refresh_from_db()
     return call
+
+
+def _station_staffed(station_id: int) -> bool:
+    return StationPresence.objects.filter(station_id=station_id, state__in=StationPresence.STAFFED_STATES).exists()
 
 
 def _agent_presence(agent: User) -> StationPresence:
@@ -167,7 +194,8 @@ def call_decline(*, agent: User, call_id: int, now: dt.datetime | None = None) -
 
     Allowed: offered (to this agent's station) → queued, at the head, and never offered to this
     station again; the station is available again at once (no pause). When every staffed station
-    of the partner has now declined it: → ended, outcome `declined_by_all`.
+    of the partner has now declined it, or it is an appointment's call declined by its reserved
+    station (no other station may take it): → ended, outcome `declined_by_all`.
     """
     if agent.partner_id is None:
         raise CallNotFound(f"call {call_id}")
@@ -185,7 +213,7 @@ def call_decline(*, agent: User, call_id: int, now: dt.datetime | None = None) -
         declined = set(
             CallEvent.objects.filter(call=call, kind=CallEvent.Kind.DECLINED).values_list("station_id", flat=True)
         )
-        if staffed <= declined:
+        if staffed <= declined or call.reserved_station_id in declined:
             change.end(call, Call.Outcome.DECLINED_BY_ALL, reason="declined_by_all")
     call.refresh_from_db()
     return call

@@ -172,7 +172,9 @@ class PartnerChange:
 
     def route(self) -> list[tuple[int, int]]:
         """Offers queued calls to available stations: the longest-idle station takes the first call
-        of the queue it has not declined. Returns the (call id, station id) pairs offered."""
+        of the queue it has not declined. An appointment's call (`reserved_station`) comes before every
+        walk-in call, and is offered to its reserved station only. Returns the (call id, station id)
+        pairs offered."""
         stations = list(
             StationPresence.objects.select_for_update()
             .filter(station__partner_id=self.partner_id, station__active=True, state=State.AVAILABLE)
@@ -185,6 +187,7 @@ class PartnerChange:
             .filter(partner_id=self.partner_id, status=Call.Status.QUEUED)
             .order_by("queued_at", "pk")
         )
+        queued.sort(key=lambda call: call.reserved_station_id is None)  # stable: queue order within each group
         declined = set(
             CallEvent.objects.filter(call__in=[call.pk for call in queued], kind=CallEvent.Kind.DECLINED).values_list(
                 "call_id", "station_id"
@@ -194,6 +197,8 @@ class PartnerChange:
         for presence in stations:
             for call in queued:
                 if (call.pk, presence.station_id) in declined:
+                    continue
+                if call.reserved_station_id not in (None, presence.station_id):
                     continue
                 self.offer(call, presence)
                 queued.remove(call)

@@ -21,6 +21,7 @@ from visiorelais.network.models import (
     Station,
     Topic,
 )
+from visiorelais.scheduling.demo import scheduling_demo_load
 
 COORDINATE_STEP = Decimal("0.00001")
 
@@ -232,11 +233,13 @@ def demo_data_load() -> DemoSummary:
     second run writes nothing. The weekly hours of demo sites and partners, and the entitlements of demo
     partners, are made exactly those of the reference (extra rows are deleted); other rows in the database
     are left alone. Demo passwords are reset to `data.DEMO_PASSWORD` only when they no longer match it.
+    Then France Travail's monthly slots, a few appointments and callback requests (scheduling/demo.py).
     """
     tally = _Tally()
     kiosks, sites, openings = _load_sites(tally)
     partners, partner_counts = _load_partners(kiosks, tally)
     accounts = _load_accounts(partners, sites, tally)
+    scheduling_counts = scheduling_demo_load(tally.record)
     return DemoSummary(
         counts={
             "authorities": len(data.AUTHORITIES),
@@ -249,6 +252,7 @@ def demo_data_load() -> DemoSummary:
             "windows": partner_counts["windows"],
             "entitlements": partner_counts["entitlements"],
             "accounts": len(accounts),
+            **scheduling_counts,
         },
         kiosks_in_maintenance=sum(kiosk.status == Kiosk.Status.MAINTENANCE for kiosk in kiosks.values()),
         accounts=accounts,
