@@ -175,6 +175,8 @@ if ICE_TRANSPORT_POLICY not in ("all", "relay"):
 # The live call (read at use time through visiorelais/calls/conf.py).
 CALL_RING_TIMEOUT_SECONDS = int(os.environ.get("CALL_RING_TIMEOUT_SECONDS", "30"))
 PRESENCE_TIMEOUT_SECONDS = int(os.environ.get("PRESENCE_TIMEOUT_SECONDS", "30"))
+# Either side of a connected call: a network cut of up to 30 s must not end the call.
+IN_CALL_PRESENCE_TIMEOUT_SECONDS = int(os.environ.get("IN_CALL_PRESENCE_TIMEOUT_SECONDS", "60"))
 CALL_DEFAULT_HANDLE_SECONDS = int(os.environ.get("CALL_DEFAULT_HANDLE_SECONDS", "600"))
 CALL_HANDLE_TIME_SAMPLE = int(os.environ.get("CALL_HANDLE_TIME_SAMPLE", "20"))
 # Demos and trials only: every partner answers at any hour, whatever its service windows say.

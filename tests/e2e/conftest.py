@@ -3,7 +3,8 @@
 Processes (one each per test session, started on first use, stopped by pid at the end):
     asgi_server    uvicorn serving visiorelais.asgi:application on 127.0.0.1 (DEBUG=1), on the suite's own SQLite
                    file; `.url`, `.ws_url`, `.stop()`, `.start()`, `.restart()`. TURN settings come from
-                   `asgi_server_env` (override that session fixture in a conftest to change the server's env).
+                   `asgi_server_env` (override that session fixture in a conftest to change the server's env),
+                   with PARTNERS_ALWAYS_OPEN=1; `serve_with(**env)` restarts it with more for one test.
     turn_server    coturn on 127.0.0.1 with the TURN REST scheme; `.urls`, `.stun_urls`, `.secret`.
     static_site    tests/e2e/pages served on 127.0.0.1, for test-only pages.
 Browser and peers (per test, closed at the end):
@@ -174,6 +175,8 @@ def asgi_server_env(turn_server_process: TurnServer) -> dict[str, str]:
         "TURN_URLS": ",".join(turn_server_process.urls),
         "TURN_SECRET": turn_server_process.secret,
         "TURN_TTL": "600",
+        # The live server reads the real clock: every partner answers at any hour, so that the suite passes at night.
+        "PARTNERS_ALWAYS_OPEN": "1",
     }
 
 
@@ -197,6 +200,27 @@ def asgi_server(asgi_server_process: AsgiServer, request: pytest.FixtureRequest)
     yield asgi_server_process
     if not asgi_server_process.running:
         asgi_server_process.start()
+
+
+@pytest.fixture
+def serve_with(asgi_server: AsgiServer) -> Iterator[Callable[..., AsgiServer]]:
+    """Factory: `serve_with(CALL_RING_TIMEOUT_SECONDS="2")` restarts the live server (same port and database) with
+    that environment added to `asgi_server_env`; after the test it is restarted with the session's environment.
+    Ask for it before `new_page` (pages close first, and no page reconnects to the server being restored)."""
+    session_env = dict(asgi_server.extra_env)
+    changed = False
+
+    def factory(**env: str) -> AsgiServer:
+        nonlocal changed
+        changed = True
+        asgi_server.extra_env = {**session_env, **env}
+        asgi_server.restart()
+        return asgi_server
+
+    yield factory
+    if changed:
+        asgi_server.extra_env = session_env
+        asgi_server.restart()
 
 
 @pytest.fixture

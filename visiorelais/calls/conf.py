@@ -13,6 +13,11 @@ def presence_timeout_seconds() -> int:
     return int(getattr(settings, "PRESENCE_TIMEOUT_SECONDS", 30))
 
 
+def in_call_presence_timeout_seconds() -> int:
+    """How long either side of a connected call may stay silent before presence_expire ends the call."""
+    return int(getattr(settings, "IN_CALL_PRESENCE_TIMEOUT_SECONDS", 60))
+
+
 def default_handle_seconds() -> int:
     """The handle time assumed for a partner with no completed call yet (wait estimates)."""
     return int(getattr(settings, "CALL_DEFAULT_HANDLE_SECONDS", 600))

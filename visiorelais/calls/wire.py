@@ -4,6 +4,8 @@ The domain speaks in its own payloads (calls/events.py, calls/selectors.py); the
 docs/realtime.md. This module is the only translation between the two, so either side can change alone.
 """
 
+from django.conf import settings
+
 from visiorelais.calls.models import Call
 from visiorelais.calls.turn import ice_servers_for
 from visiorelais.network.models import Entitlement, Kiosk, Partner, Topic
@@ -79,6 +81,7 @@ def kiosk_call(entry: dict) -> dict:
         "end_reason": entry["end_reason"],
         "next_opening": entry["next_opening"],
         "ice_servers": ice_servers_for(principal=f"call-{entry['call_id']}-kiosk") if connected else None,
+        "ice_transport_policy": settings.ICE_TRANSPORT_POLICY,
     }
 
 
@@ -131,5 +134,6 @@ def agent_call(call: Call) -> dict:
         "topic": call.topic.label if call.topic_id else "",
         "ring_deadline": call.ring_deadline.isoformat() if call.ring_deadline else None,
         "ice_servers": ice_servers_for(principal=f"call-{call.pk}-agent") if connected else None,
+        "ice_transport_policy": settings.ICE_TRANSPORT_POLICY,
         "outcome": call.outcome,
     }

@@ -3,7 +3,8 @@
 A station's states: offline → available ⇄ paused; available → ringing → busy → wrap_up → available;
 ringing → available (declined, offer cancelled) or paused (ring timeout). Every change appends a
 StationEvent row. A console or kiosk silent for PRESENCE_TIMEOUT_SECONDS is taken out by
-presence_expire, which a periodic task runs.
+presence_expire, which a periodic task runs; either side of a connected call, after
+IN_CALL_PRESENCE_TIMEOUT_SECONDS (60 s by default), so that a network cut of up to 30 s loses nothing.
 
 What a silence does to a call. Station silent: a call ringing there goes back to the queue (an
 `offer_cancelled` row, reason `station_gone`); a connected call ends as `failed`. Kiosk silent: a
@@ -159,6 +160,9 @@ def presence_expire(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
     Safe to run from several processes: each item is re-checked under the partner lock."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=conf.presence_timeout_seconds())
+    # Either side of a connected call gets longer: a cut of its network of up to 30 s must lose nothing, and the
+    # last heartbeat before the cut (10 s earlier at most) and the reconnection's backoff both eat into the delay.
+    in_call_cutoff = now - dt.timedelta(seconds=conf.in_call_presence_timeout_seconds())
     expired: dict[str, list[int]] = {"stations": [], "kiosks": []}
 
     stale_stations = (
@@ -169,7 +173,8 @@ def presence_expire(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
     for station_id, partner_id in list(stale_stations):
         with partner_change(partner_id, now) as change:
             presence = StationPresence.objects.select_for_update().get(station_id=station_id)
-            if presence.state == State.OFFLINE or presence.last_heartbeat >= cutoff:
+            limit = in_call_cutoff if presence.state == State.BUSY else cutoff
+            if presence.state == State.OFFLINE or presence.last_heartbeat >= limit:
                 continue
             _take_offline(change, presence, reason="heartbeat_lost")
             expired["stations"].append(station_id)
@@ -186,12 +191,13 @@ def presence_expire(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
             continue
         with partner_change(call.partner_id, now) as change:
             kiosk_presence = KioskPresence.objects.select_for_update().get(kiosk_id=kiosk_id)
-            if kiosk_presence.last_heartbeat >= cutoff:
+            call = Call.objects.select_for_update().get(pk=call.pk)
+            limit = in_call_cutoff if call.status == Call.Status.CONNECTED else cutoff
+            if kiosk_presence.last_heartbeat >= limit:
                 continue
             kiosk_presence.online = False
             kiosk_presence.save(update_fields=["online"])
             expired["kiosks"].append(kiosk_id)
-            call = Call.objects.select_for_update().get(pk=call.pk)
             if call.status in Call.WAITING_STATUSES:
                 abandon(change, call, reason="kiosk_gone")
             elif call.status == Call.Status.CONNECTED:

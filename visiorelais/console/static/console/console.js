@@ -436,6 +436,7 @@ async function startCall(call) {
   const peer = new CallPeer({
     role: "offerer",
     iceServers: call.ice_servers || [],
+    iceTransportPolicy: call.ice_transport_policy,
     localStream: stream,
     sendSignal: (signal) => socket.send({ type: "signal", call_id: call.id, signal }),
     onRemoteStream: (remote) => {

@@ -352,6 +352,7 @@ async function enterCall(call, { resumed }) {
   const peer = new CallPeer({
     role: "answerer",
     iceServers: call.ice_servers || [],
+    iceTransportPolicy: call.ice_transport_policy,
     localStream: state.localStream,
     sendSignal: (signal) => socket.send({ type: "signal", call_id: callId, signal }),
     onRemoteStream: (stream) => {

@@ -6,6 +6,7 @@
  *   const peer = new CallPeer({
  *     role: "answerer",                 // or "offerer"
  *     iceServers: call.ice_servers,     // as the server gives them for this call
+ *     iceTransportPolicy: call.ice_transport_policy, // "all" (default) or "relay": through TURN only
  *     localStream,                      // from getUserMedia; its tracks are sent, and stopped by close()
  *     sendSignal(signal) {},            // e.g. socket.send({type: "signal", call_id, signal})
  *     onRemoteStream(stream) {},        // the other side's media: video.srcObject = stream
@@ -38,10 +39,19 @@ export function candidateSignal(candidate) {
 }
 
 export class CallPeer {
-  constructor({ role, iceServers = [], localStream = null, sendSignal, onRemoteStream, onState }) {
+  constructor({
+    role,
+    iceServers = [],
+    iceTransportPolicy = "all",
+    localStream = null,
+    sendSignal,
+    onRemoteStream,
+    onState,
+  }) {
     if (role !== "offerer" && role !== "answerer") throw new Error(`CallPeer: unknown role ${role}`);
     this.role = role;
     this.iceServers = iceServers || [];
+    this.iceTransportPolicy = iceTransportPolicy === "relay" ? "relay" : "all";
     this.localStream = localStream;
     this.sendSignal = sendSignal || (() => {});
     this.onRemoteStream = onRemoteStream || (() => {});
@@ -60,7 +70,7 @@ export class CallPeer {
   /** Creates the connection, adds the local tracks, and (offerer) sends the first offer. */
   async start() {
     if (this.pc || this.closed) return;
-    const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy });
     this.pc = pc;
     window.__visiorelaisPeer = pc;
     if (this.localStream) {

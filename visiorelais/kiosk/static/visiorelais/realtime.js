@@ -113,6 +113,11 @@ export class RealtimeSocket {
     this.stopped = false;
     this.closeCode = null;
     this.attempt = 0;
+    if (!this.onlineListener) {
+      // Back from a network cut: retry now rather than at the end of the current backoff step.
+      this.onlineListener = () => this._retryNow();
+      window.addEventListener("online", this.onlineListener);
+    }
     this._connect("connecting");
   }
 
@@ -208,6 +213,13 @@ export class RealtimeSocket {
       return;
     }
     this._scheduleReconnect(code);
+  }
+
+  _retryNow() {
+    if (this.stopped || this.retryTimer === null) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this._connect("reconnecting");
   }
 
   _scheduleReconnect(code = null) {
