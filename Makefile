@@ -33,11 +33,11 @@ demo: $(BIN)/.installed ## Set up and run the demo: migrate, load the reference 
 	@echo "Then open http://$(HOST):$(PORT)/borne/ in that window, and http://$(HOST):$(PORT)/console/ in another (agent-caf)."
 	@echo "$(if $(REAL_HOURS),Partners answer within their real service hours.,Partners answer at any hour in the demo (make demo REAL_HOURS=1 for the real service hours).)"
 	@echo "Serving on http://$(HOST):$(PORT)/ — Ctrl+C to stop."
-	DEBUG=1 PARTNERS_ALWAYS_OPEN=$(if $(REAL_HOURS),0,1) $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536
+	DEBUG=1 PARTNERS_ALWAYS_OPEN=$(if $(REAL_HOURS),0,1) $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536 --ws-per-message-deflate false
 
 serve: $(BIN)/.installed ## Serve without loading demo data (uses the same SQLite file as the demo)
 	DEBUG=1 $(BIN)/visiorelais migrate --noinput
-	DEBUG=1 $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536
+	DEBUG=1 $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536 --ws-per-message-deflate false
 
 system-deps: ## Install and start what the tests need from Debian (PostgreSQL, Redis, Chromium, coturn, SANE, CUPS); idempotent
 	bash scripts/system-deps.sh

@@ -83,7 +83,7 @@ def test_the_database_comes_from_database_url(tmp_path, env, expected):
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, "channels.layers.InMemoryChannelLayer"),
+        ({}, "visiorelais.channel_layers.ThrottledInMemoryChannelLayer"),
         ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "channels_redis.core.RedisChannelLayer"),
     ],
 )

@@ -35,7 +35,8 @@ async def _channel_layer_ok() -> bool:
     if layer is None:
         return False
     try:
-        channel = await layer.new_channel("readyz.")
+        # The default prefix: with Redis, a private prefix would wait on the process's shared inbox lock.
+        channel = await layer.new_channel()
         token = secrets.token_hex(8)
         await layer.send(channel, {"type": "readyz.ping", "token": token})
         message = await asyncio.wait_for(layer.receive(channel), READINESS_TIMEOUT_SECONDS)

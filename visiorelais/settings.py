@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "visiorelais.bridge",
     "visiorelais.documents",
     "visiorelais.scheduling",
+    "visiorelais.statistics",
 ]
 
 MIDDLEWARE = [
@@ -123,11 +124,19 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "visiorelais"},
+            "CONFIG": {
+                # redis-py 8 times sockets out after 5 s, which cuts channels_redis's 5 s blocking read
+                # (django/channels_redis#422); one process serves thousands of sockets, hence the pool size.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 10000}],
+                "prefix": "visiorelais",
+                # Messages waiting per channel; the default (100) drops events when a queue change reaches
+                # every waiting kiosk at once.
+                "capacity": 1500,
+            },
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "visiorelais.channel_layers.ThrottledInMemoryChannelLayer"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -184,6 +193,10 @@ PARTNERS_ALWAYS_OPEN = env_bool("PARTNERS_ALWAYS_OPEN", False)
 # How long call records (date, duration, partner, site; never the resident's identity) are kept for statistics;
 # the kiosk's consent screen says so.
 CALL_STATISTICS_RETENTION_MONTHS = int(os.environ.get("CALL_STATISTICS_RETENTION_MONTHS", "36"))
+# The figures (read at use time through visiorelais/statistics/conf.py; see docs/statistics.md). T = 60 s: one full
+# ring (CALL_RING_TIMEOUT_SECONDS, 30 s) plus a second offer to another station still counts as answered in time.
+STATS_SERVICE_LEVEL_SECONDS = int(os.environ.get("STATS_SERVICE_LEVEL_SECONDS", "60"))
+STATS_SHORT_ABANDON_SECONDS = int(os.environ.get("STATS_SHORT_ABANDON_SECONDS", "10"))
 
 # Documents across the call (read at use time through visiorelais/documents/conf.py; see docs/documents.md).
 DOCUMENTS_DIR = Path(os.environ.get("DOCUMENTS_DIR") or DATA_DIR / "documents")
