@@ -252,3 +252,25 @@ class KioskPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kiosk} : {self.last_heartbeat:%H:%M:%S}"
+
+
+class KioskPresenceEvent(models.Model):
+    """Append-only: one row each time a kiosk comes online or goes offline (KioskPresence.online changes).
+
+    An `online` row is written at the first sign of life after a silence (heartbeat or call request); an
+    offline row by presence_expire, dated at the kiosk's last sign of life, when it fell silent. Kiosk
+    uptime (statistics) is read from these rows.
+    """
+
+    kiosk = models.ForeignKey(Kiosk, verbose_name=_("borne"), on_delete=models.CASCADE, related_name="+")
+    online = models.BooleanField(_("en ligne"))
+    at = models.DateTimeField(_("date"))
+
+    class Meta:
+        verbose_name = _("événement de présence d'une borne")
+        verbose_name_plural = _("événements de présence des bornes")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["kiosk", "at"], name="kioskpresenceevent_kiosk_at")]
+
+    def __str__(self) -> str:
+        return f"{self.kiosk_id} {'online' if self.online else 'offline'} {self.at:%Y-%m-%d %H:%M:%S}"

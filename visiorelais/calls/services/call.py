@@ -19,14 +19,14 @@ from django.utils import timezone
 
 from visiorelais.accounts.models import PARTNER_ROLES, User
 from visiorelais.calls.errors import CallNotFound, CallRefused, IllegalTransition, NotAllowed
-from visiorelais.calls.models import Call, CallEvent, KioskPresence, StationPresence
+from visiorelais.calls.models import Call, CallEvent, StationPresence
 from visiorelais.calls.selectors import (
     call_queue_position,
     estimated_wait_seconds,
     partner_next_opening_after_this_window,
     partner_staffed_count,
 )
-from visiorelais.calls.services.dispatch import PartnerChange, partner_change
+from visiorelais.calls.services.dispatch import PartnerChange, kiosk_seen, partner_change
 from visiorelais.network.models import Entitlement, Kiosk, Partner, Station, Topic
 from visiorelais.network.selectors import kiosk_entitlement_mode, partner_is_open, partner_next_opening
 
@@ -100,7 +100,7 @@ def call_request(
             if reserved is not None and not _station_staffed(reserved.pk):
                 raise CallRefused(code="station_not_staffed")
             now = change.now
-            KioskPresence.objects.update_or_create(kiosk=kiosk, defaults={"last_heartbeat": now, "online": True})
+            kiosk_seen(kiosk_id=kiosk.pk, now=now)
             call = Call.objects.create(
                 kiosk=kiosk, partner=partner, topic=topic, requested_at=now, reserved_station=reserved
             )

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from visiorelais.accounts.models import User
@@ -25,7 +25,15 @@ from visiorelais.calls.events import (
     group_for_station,
     publish_on_commit,
 )
-from visiorelais.calls.models import Call, CallEvent, PartnerQueue, StationEvent, StationPresence
+from visiorelais.calls.models import (
+    Call,
+    CallEvent,
+    KioskPresence,
+    KioskPresenceEvent,
+    PartnerQueue,
+    StationEvent,
+    StationPresence,
+)
 from visiorelais.calls.selectors import (
     kiosk_call_entry,
     partner_handle_seconds,
@@ -251,6 +259,25 @@ class PartnerChange:
                 "kiosk.call",
                 dict(kiosk_call_entry(call=call, seq=seq, handle_seconds=handle)),
             )
+
+
+def kiosk_seen(*, kiosk_id: int, now: dt.datetime) -> None:
+    """A sign of life of a kiosk: moves its KioskPresence on, online; appends a KioskPresenceEvent
+    (online) when it was offline or had never been seen. Atomic; safe against a concurrent sign of life."""
+    with transaction.atomic():
+        if KioskPresence.objects.filter(kiosk_id=kiosk_id, online=False).update(last_heartbeat=now, online=True):
+            KioskPresenceEvent.objects.create(kiosk_id=kiosk_id, online=True, at=now)
+            return
+        if KioskPresence.objects.filter(kiosk_id=kiosk_id).update(last_heartbeat=now):
+            return
+        try:
+            with transaction.atomic():
+                KioskPresence.objects.create(kiosk_id=kiosk_id, last_heartbeat=now, online=True)
+        except IntegrityError:
+            # Created by a concurrent sign of life of the same kiosk, which wrote the online row.
+            KioskPresence.objects.filter(kiosk_id=kiosk_id).update(last_heartbeat=now, online=True)
+            return
+        KioskPresenceEvent.objects.create(kiosk_id=kiosk_id, online=True, at=now)
 
 
 @contextmanager

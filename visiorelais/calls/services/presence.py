@@ -12,19 +12,21 @@ waiting or ringing call ends as `abandoned` (reason `kiosk_gone`); a connected c
 `failed`, not `abandoned`, for a connected call on either side: the resident did not choose to
 leave, a link broke, and statistics must keep "people giving up in the queue" apart from
 "technical loss mid-call". A network cut shorter than the timeout loses nothing.
+
+A kiosk's going offline and coming back online each append a KioskPresenceEvent (kiosk uptime in statistics).
 """
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from visiorelais.accounts.models import PARTNER_ROLES, User
 from visiorelais.calls import conf
 from visiorelais.calls.errors import IllegalTransition, NotAllowed
-from visiorelais.calls.models import Call, CallEvent, KioskPresence, StationPresence
+from visiorelais.calls.models import Call, CallEvent, KioskPresence, KioskPresenceEvent, StationPresence
 from visiorelais.calls.services.call import abandon, end_connected
-from visiorelais.calls.services.dispatch import PartnerChange, partner_change
+from visiorelais.calls.services.dispatch import PartnerChange, kiosk_seen, partner_change
 from visiorelais.network.models import Kiosk, Station
 
 State = StationPresence.State
@@ -145,12 +147,7 @@ def presence_heartbeat(
     now = now or timezone.now()
     if agent is not None:
         return StationPresence.objects.filter(agent=agent).exclude(state=State.OFFLINE).update(last_heartbeat=now) > 0
-    try:
-        with transaction.atomic():
-            KioskPresence.objects.update_or_create(kiosk=kiosk, defaults={"last_heartbeat": now, "online": True})
-    except IntegrityError:
-        # Created by a concurrent heartbeat of the same kiosk: update the row it made.
-        KioskPresence.objects.filter(kiosk=kiosk).update(last_heartbeat=now, online=True)
+    kiosk_seen(kiosk_id=kiosk.pk, now=now)
     return True
 
 
@@ -168,9 +165,12 @@ def presence_expire(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
     stale_stations = (
         StationPresence.objects.exclude(state=State.OFFLINE)
         .filter(last_heartbeat__lt=cutoff)
-        .values_list("station_id", "station__partner_id")
+        .values_list("station_id", "station__partner_id", "state", "last_heartbeat")
     )
-    for station_id, partner_id in list(stale_stations):
+    for station_id, partner_id, state, last_heartbeat in list(stale_stations):
+        if state == State.BUSY and last_heartbeat >= in_call_cutoff:
+            # Skipped before taking the lock: a change that changes nothing would still bump the partner's seq.
+            continue
         with partner_change(partner_id, now) as change:
             presence = StationPresence.objects.select_for_update().get(station_id=station_id)
             limit = in_call_cutoff if presence.state == State.BUSY else cutoff
@@ -180,13 +180,21 @@ def presence_expire(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
             expired["stations"].append(station_id)
 
     stale_kiosks = KioskPresence.objects.filter(online=True, last_heartbeat__lt=cutoff).values_list(
-        "kiosk_id", flat=True
+        "kiosk_id", "last_heartbeat"
     )
-    for kiosk_id in list(stale_kiosks):
+    for kiosk_id, last_heartbeat in list(stale_kiosks):
         call = Call.objects.filter(kiosk_id=kiosk_id).exclude(status=Call.Status.ENDED).first()
+        if call is not None and call.status == Call.Status.CONNECTED and last_heartbeat >= in_call_cutoff:
+            continue
         if call is None:
             with transaction.atomic():
-                if KioskPresence.objects.filter(kiosk_id=kiosk_id, last_heartbeat__lt=cutoff).update(online=False):
+                kiosk_presence = (
+                    KioskPresence.objects.select_for_update().filter(kiosk_id=kiosk_id, online=True).first()
+                )
+                if kiosk_presence is not None and kiosk_presence.last_heartbeat < cutoff:
+                    kiosk_presence.online = False
+                    kiosk_presence.save(update_fields=["online"])
+                    KioskPresenceEvent.objects.create(kiosk_id=kiosk_id, online=False, at=kiosk_presence.last_heartbeat)
                     expired["kiosks"].append(kiosk_id)
             continue
         with partner_change(call.partner_id, now) as change:
@@ -197,6 +205,7 @@ def presence_expire(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
                 continue
             kiosk_presence.online = False
             kiosk_presence.save(update_fields=["online"])
+            KioskPresenceEvent.objects.create(kiosk_id=kiosk_id, online=False, at=kiosk_presence.last_heartbeat)
             expired["kiosks"].append(kiosk_id)
             if call.status in Call.WAITING_STATUSES:
                 abandon(change, call, reason="kiosk_gone")

@@ -22,6 +22,7 @@ from visiorelais.network.models import (
     Topic,
 )
 from visiorelais.scheduling.demo import scheduling_demo_load
+from visiorelais.statistics.demo import statistics_demo_load
 
 COORDINATE_STEP = Decimal("0.00001")
 
@@ -240,6 +241,7 @@ def demo_data_load() -> DemoSummary:
     partners, partner_counts = _load_partners(kiosks, tally)
     accounts = _load_accounts(partners, sites, tally)
     scheduling_counts = scheduling_demo_load(tally.record)
+    statistics_demo_load(tally.record)
     return DemoSummary(
         counts={
             "authorities": len(data.AUTHORITIES),
