@@ -45,8 +45,8 @@ class User(AbstractUser):
         ordering = ["username"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in PARTNER_ROLES], partner__isnull=False)
-                | (~Q(role__in=[r.value for r in PARTNER_ROLES]) & Q(partner__isnull=True)),
+                condition=Q(role__in=sorted(r.value for r in PARTNER_ROLES), partner__isnull=False)
+                | (~Q(role__in=sorted(r.value for r in PARTNER_ROLES)) & Q(partner__isnull=True)),
                 name="user_partner_iff_partner_role",
                 violation_error_message=_(
                     "Un rôle partenaire exige un partenaire, et seul un rôle partenaire en a un."
