@@ -32,8 +32,9 @@ demo: $(BIN)/.installed ## Set up and run the demo: migrate, load the reference 
 	@DEBUG=1 $(BIN)/visiorelais enrolment-code BRN-COUT-01 --ttl-minutes 1440 --base-url http://$(HOST):$(PORT)
 	@echo "Then open http://$(HOST):$(PORT)/borne/ in that window, and http://$(HOST):$(PORT)/console/ in another (agent-caf)."
 	@echo "$(if $(REAL_HOURS),Partners answer within their real service hours.,Partners answer at any hour in the demo (make demo REAL_HOURS=1 for the real service hours).)"
+	@bash scripts/demo-bridge.sh start http://$(HOST):$(PORT)
 	@echo "Serving on http://$(HOST):$(PORT)/ — Ctrl+C to stop."
-	DEBUG=1 PARTNERS_ALWAYS_OPEN=$(if $(REAL_HOURS),0,1) $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536 --ws-per-message-deflate false
+	trap 'bash scripts/demo-bridge.sh stop' EXIT; DEBUG=1 PARTNERS_ALWAYS_OPEN=$(if $(REAL_HOURS),0,1) $(BIN)/uvicorn visiorelais.asgi:application --host $(HOST) --port $(PORT) --ws-max-size 65536 --ws-per-message-deflate false
 
 serve: $(BIN)/.installed ## Serve without loading demo data (uses the same SQLite file as the demo)
 	DEBUG=1 $(BIN)/visiorelais migrate --noinput

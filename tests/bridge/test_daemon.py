@@ -32,7 +32,7 @@ from visiorelais.calls.services import call_accept, call_end, call_request, stat
 from visiorelais.documents.events import group_for_bridge, publish_on_commit
 from visiorelais.documents.models import BridgeWipe, Document, PeripheralReport, PrintJob, ScanRequest
 from visiorelais.documents.selectors import document_plaintext
-from visiorelais.documents.services import document_store, scan_request
+from visiorelais.documents.services import document_store, receipt_print, scan_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -284,3 +284,18 @@ async def test_the_bridge_command_enrols_then_serves_the_call(
     assert wipe.files == 2
     assert returncode == 0
     assert list(work.iterdir()) == []
+
+
+async def test_the_receipt_asked_after_the_call_prints_once_and_the_folder_is_wiped_again(
+    world, call, bridge, workdir, cups_server
+):
+    await database_sync_to_async(call_end)(call_id=call.pk, kiosk=world.kiosk_coutances)
+    await eventually(BridgeWipe.objects.filter(call=call).exists, message="the end-of-call wipe")
+
+    receipt = await database_sync_to_async(receipt_print)(kiosk=world.kiosk_coutances, call_id=call.pk)
+
+    await eventually(PrintJob.objects.filter(document=receipt, state="done").exists, message="the receipt printed")
+    await eventually(lambda: BridgeWipe.objects.filter(call=call).count() == 2, message="the second wipe")
+    [printed] = cups_server.wait_printed(1)
+    assert page_count(printed) == receipt.pages == 1
+    assert workdir.files() == []

@@ -115,6 +115,7 @@ class Bridge:
         self.scan_defaults = scan_defaults
         self.health_interval = health_interval
         self.calls: dict[int, CallWork] = {}
+        self.late_prints: dict[int, CallWork] = {}  # prints of calls that have ended (receipts)
         self.ended_calls: collections.deque[int] = collections.deque(maxlen=REMEMBERED_ENDED_CALLS)
         self.scanner_lock = asyncio.Lock()
         self.socket: ClientConnection | None = None
@@ -145,6 +146,9 @@ class Bridge:
     async def shutdown(self) -> None:
         for call_id in list(self.calls):
             await self.end_call(call_id, finish_prints=False)
+        for work in list(self.late_prints.values()):
+            for task in work.stoppable | work.printing:
+                task.cancel()
         self.wipe_leftovers()
 
     async def connect_forever(self) -> None:
@@ -327,15 +331,28 @@ class Bridge:
         document_id = positive_int(frame, "document_id")
         job_id = positive_int(frame, "job_id")
         work = self.work_for(call_id)
-        if work is None:
-            await self.send({"type": "print.state", "job_id": job_id, "state": "failed", "reason": "error"})
-            return
+        late = work is None
+        if late:
+            # A print after the call (the resident's receipt): done in the call's folder, wiped again after.
+            work = self.late_prints.setdefault(call_id, CallWork(ended=True))
         if job_id in work.jobs:
             # Printed once: a repeated command only learns where the job is.
             await self.send({"type": "print.state", "job_id": job_id, **work.jobs[job_id]})
             return
         work.jobs[job_id] = {"state": "queued", "reason": ""}
-        self.spawn(work, self.print_document(work=work, call_id=call_id, document_id=document_id, job_id=job_id))
+        printing = self.print_document(work=work, call_id=call_id, document_id=document_id, job_id=job_id)
+        self.spawn(work, self.print_after_call(work, call_id, printing) if late else printing)
+
+    async def print_after_call(self, work: CallWork, call_id: int, printing) -> None:
+        """Prints for a call that has ended, then wipes its folder again once no other such print needs it."""
+        try:
+            await printing
+        finally:
+            if not (work.stoppable | work.printing) - {asyncio.current_task()}:
+                self.late_prints.pop(call_id, None)
+                files = self.workdir.wipe(call_id)
+                logger.info("print after call %s: wiped %d file(s)", call_id, files)
+                await self.send({"type": "wiped", "call_id": call_id, "files": files})
 
     async def on_call_ended(self, frame: dict) -> None:
         await self.end_call(positive_int(frame, "call_id"))
@@ -357,6 +374,8 @@ class Bridge:
         try:
             async with self.scanner_lock:
                 pages = await self.scanner.scan(folder=pages_folder, options=options, on_page=on_page)
+            # The end of scanning, as bench/bench_documents.py reads it: every page is in the PDF.
+            logger.info("scan %s: %d page(s) scanned, uploading", request_id, len(pages))
             await self.send({"type": "scan.progress", **base, "pages": len(pages), "state": "uploading"})
             document = await self.server.upload(
                 call_id=call_id, path=pdf, name=scan_name(datetime.now()), scan_request=str(request_id)

@@ -29,7 +29,13 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 EventType = Literal[
-    "partner.state", "queue.changed", "kiosk.call", "station.state", "credentials.revoked", "session.ended"
+    "partner.state",
+    "queue.changed",
+    "kiosk.call",
+    "station.state",
+    "credentials.revoked",
+    "session.ended",
+    "callbacks.changed",
 ]
 MESSAGE_TYPE = "visiorelais.event"
 

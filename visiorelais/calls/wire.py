@@ -4,11 +4,20 @@ The domain speaks in its own payloads (calls/events.py, calls/selectors.py); the
 docs/realtime.md. This module is the only translation between the two, so either side can change alone.
 """
 
+import datetime as dt
+
 from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from visiorelais.calls.models import Call
 from visiorelais.calls.turn import ice_servers_for
+from visiorelais.documents.selectors import peripherals_entry
 from visiorelais.network.models import Entitlement, Kiosk, Partner, Topic
+from visiorelais.scheduling.selectors import kiosk_scheduling_snapshot
+
+# The bridge reports every 10 s: silent for longer than this, it is taken as gone.
+BRIDGE_ONLINE_SECONDS = 30
 
 
 def partner_state_name(*, state: str, closed_reason: str, mode: str | None = None) -> str:
@@ -64,7 +73,19 @@ def kiosk_snapshot_frame(*, kiosk: Kiosk, snapshot: dict) -> dict:
         },
         "partners": partners,
         "call": kiosk_call(call) if call else None,
+        **kiosk_scheduling(kiosk=kiosk, snapshot=snapshot, partners=partners),
+        # What the kiosk may offer in a call: its scanner and printer, and whether its bridge reports them.
+        "peripherals": kiosk_peripherals(kiosk),
     }
+
+
+def kiosk_peripherals(kiosk: Kiosk) -> dict:
+    """The kiosk's own peripherals for its screen: fitted (`has_scanner`, `has_printer`), and the bridge's
+    last health (`scanner`/`printer` None: never reported) with `online`: reported within BRIDGE_ONLINE_SECONDS."""
+    entry = peripherals_entry(kiosk_id=kiosk.pk)
+    seen = parse_datetime(entry["at"]) if entry["at"] else None
+    online = seen is not None and (timezone.now() - seen).total_seconds() < BRIDGE_ONLINE_SECONDS
+    return {**entry, "has_scanner": kiosk.has_scanner, "has_printer": kiosk.has_printer, "online": online}
 
 
 def kiosk_call(entry: dict) -> dict:
@@ -136,4 +157,25 @@ def agent_call(call: Call) -> dict:
         "ice_servers": ice_servers_for(principal=f"call-{call.pk}-agent") if connected else None,
         "ice_transport_policy": settings.ICE_TRANSPORT_POLICY,
         "outcome": call.outcome,
+        # The bridge's last health report (docs/documents.md); `peripherals` frames update it.
+        "peripherals_health": kiosk_peripherals(kiosk),
+    }
+
+
+def kiosk_scheduling(*, kiosk: Kiosk, snapshot: dict, partners: list[dict]) -> dict:
+    """The snapshot's appointments and callbacks (docs/scheduling.md): adds to each wire Partner `callback` (why
+    "être rappelé" is offered now, or null) and `callback_wait_limit_s` (beyond that estimated wait it is offered
+    too); returns `reservation`, `reservation_changes_at` and `takes_appointments`. Read at the snapshot's time;
+    the clock and bookings change them without an event, so the kiosk asks again (docs/realtime.md)."""
+    scheduling = kiosk_scheduling_snapshot(
+        kiosk=kiosk, partners=snapshot["partners"], now=dt.datetime.fromisoformat(snapshot["at"])
+    )
+    for partner in partners:
+        offer = scheduling["callbacks"][partner["id"]]
+        partner["callback"] = offer["reason"]
+        partner["callback_wait_limit_s"] = offer["wait_limit_s"]
+    return {
+        "reservation": scheduling["reservation"],
+        "reservation_changes_at": scheduling["reservation_changes_at"],
+        "takes_appointments": scheduling["takes_appointments"],
     }

@@ -53,6 +53,8 @@ class Document(models.Model):
         Kiosk, verbose_name=_("envoyé par la borne"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     purged_at = models.DateTimeField(_("contenu supprimé le"), null=True, blank=True)
+    # The call's receipt, printed at the kiosk after the call (services.receipt_print): a print nobody uploaded.
+    is_receipt = models.BooleanField(_("récépissé de l'appel"), default=False)
 
     class Meta:
         verbose_name = _("document")
@@ -60,10 +62,12 @@ class Document(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["call", "direction"], name="document_call_direction")]
         constraints = [
-            # A scan comes from the call's kiosk, a print from the call's agent: never both, never neither.
+            # A scan comes from the call's kiosk, a print from the call's agent: never both, never neither;
+            # the receipt, a print made by the server, from nobody.
             models.CheckConstraint(
                 condition=Q(direction="scan", uploaded_by_kiosk__isnull=False, uploaded_by_user__isnull=True)
-                | Q(direction="print", uploaded_by_user__isnull=False, uploaded_by_kiosk__isnull=True),
+                | Q(direction="print", uploaded_by_user__isnull=False, uploaded_by_kiosk__isnull=True)
+                | Q(direction="print", is_receipt=True, uploaded_by_user__isnull=True, uploaded_by_kiosk__isnull=True),
                 name="document_uploader_matches_direction",
             ),
         ]

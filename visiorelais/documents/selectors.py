@@ -61,8 +61,22 @@ def document_plaintext(document: Document) -> bytes:
 
 
 def call_documents(*, call_id: int):
-    """Every document of a call (purged ones included: the receipt lists what was sent), oldest first."""
-    return Document.objects.select_related("print_job").filter(call_id=call_id).order_by("created_at", "pk")
+    """Every document exchanged during a call (purged ones included: the receipt lists what was sent; its own
+    printed receipts left out), oldest first."""
+    return (
+        Document.objects.select_related("print_job")
+        .filter(call_id=call_id, is_receipt=False)
+        .order_by("created_at", "pk")
+    )
+
+
+def call_documents_for_agent(*, agent: User, call_id: int) -> list[DocumentEntry]:
+    """The documents of the agent's call as the console lists them (a reloaded console gets them back): the
+    call's unpurged scans and prints, oldest first; [] for a call of another partner or none."""
+    if agent.role not in PARTNER_ROLES or not agent.partner_id or not agent.is_active:
+        return []
+    documents = _visible().filter(call_id=call_id, call__partner_id=agent.partner_id, is_receipt=False)
+    return [document_entry(document) for document in documents.order_by("created_at", "pk")]
 
 
 # Entries shared by HTTP answers and events.

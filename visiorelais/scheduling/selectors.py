@@ -188,6 +188,71 @@ def kiosk_reservation(*, kiosk: Kiosk, now: dt.datetime) -> KioskReservation | N
     }
 
 
+def kiosk_reservation_changes_at(*, kiosk: Kiosk, now: dt.datetime) -> dt.datetime | None:
+    """When the kiosk's reservation next changes by the clock: the end of the current one, or the moment the next
+    booked slot at this kiosk (or its site) becomes a reservation (APPOINTMENT_RESERVE_MINUTES_BEFORE before it).
+    A booking or a cancellation changes it too: screens also refresh now and then."""
+    current = kiosk_reservation(kiosk=kiosk, now=now)
+    if current is not None:
+        return dt.datetime.fromisoformat(current["ends_at"])
+    upcoming = (
+        Appointment.objects.filter(
+            LIVE, Q(slot__kiosk=kiosk) | Q(slot__site_id=kiosk.site_id), slot__starts_at__gt=now + conf.reserve_before()
+        )
+        .order_by("slot__starts_at")
+        .values_list("slot__starts_at", flat=True)
+        .first()
+    )
+    return upcoming - conf.reserve_before() if upcoming else None
+
+
+def callback_reason_for(*, mode: str, state: dict, wait_limit_minutes: int) -> str | None:
+    """Why "être rappelé" may be offered (a CallbackRequest.Reason), from a partner's entitlement mode and live
+    state (calls.selectors.partner_state), or None when it can answer now within `wait_limit_minutes`."""
+    if mode == Entitlement.Mode.APPOINTMENT_ONLY:
+        return CallbackRequest.Reason.APPOINTMENT_ONLY
+    if state["state"] == "closed":
+        if state["closed_reason"] == "no_station_staffed":
+            return CallbackRequest.Reason.NO_STATION_STAFFED
+        return CallbackRequest.Reason.CLOSED
+    wait = state["estimated_wait_seconds"]
+    if wait is not None and wait > wait_limit_minutes * 60:
+        return CallbackRequest.Reason.WAIT_TOO_LONG
+    return None
+
+
+def kiosk_scheduling_snapshot(*, kiosk: Kiosk, partners: list[dict], now: dt.datetime) -> dict:
+    """What the kiosk snapshot adds for appointments and callbacks (`partners`: the snapshot's partner entries,
+    each a partner_state with its `mode`): the reservation, when it next changes, whether to show "J'ai un
+    rendez-vous", and per partner id the callback `reason` (or None) and the partner's wait limit in seconds."""
+    limits = dict(
+        PartnerCallbackPolicy.objects.filter(partner_id__in=[p["partner_id"] for p in partners]).values_list(
+            "partner_id", "wait_limit_minutes"
+        )
+    )
+    callbacks = {}
+    for entry in partners:
+        limit = limits.get(entry["partner_id"], conf.callback_wait_limit_minutes())
+        reason = callback_reason_for(mode=entry["mode"], state=entry, wait_limit_minutes=limit)
+        callbacks[entry["partner_id"]] = {"reason": reason, "wait_limit_s": limit * 60}
+    changes_at = kiosk_reservation_changes_at(kiosk=kiosk, now=now)
+    return {
+        "reservation": kiosk_reservation(kiosk=kiosk, now=now),
+        "reservation_changes_at": changes_at.isoformat() if changes_at else None,
+        "takes_appointments": kiosk_takes_appointments(kiosk=kiosk, now=now),
+        "callbacks": callbacks,
+    }
+
+
+def callbacks_summary(*, partner_id: int) -> dict:
+    """How many callback requests of the partner wait: `pending` (nobody took them) and `open` (pending or taken)."""
+    open_requests = CallbackRequest.objects.filter(partner_id=partner_id, status__in=CallbackRequest.OPEN_STATUSES)
+    return {
+        "pending": open_requests.filter(status=CallbackRequest.Status.PENDING).count(),
+        "open": open_requests.count(),
+    }
+
+
 def kiosk_takes_appointments(*, kiosk: Kiosk, now: dt.datetime) -> bool:
     """Whether the kiosk shows "J'ai un rendez-vous": a live appointment at it (or its site) starts today."""
     local = now.astimezone(PARIS).date()

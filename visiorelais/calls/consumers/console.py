@@ -19,6 +19,8 @@ from visiorelais.calls.selectors import (
     partner_waiting_calls,
     queue_call_entry,
 )
+from visiorelais.documents.selectors import call_documents_for_agent
+from visiorelais.scheduling.selectors import callbacks_summary
 
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
@@ -105,6 +107,9 @@ class ConsoleConsumer(JsonSocket):
                     .first()
                 )
             call = wire.agent_call(live) if live else None
+            if call is not None:
+                # A reloaded console gets the call's documents back (docs/documents.md).
+                call["documents"] = call_documents_for_agent(agent=self.agent, call_id=live.pk)
             self.call_id = live.pk if live else None
         frame = {
             "type": "snapshot",
@@ -115,6 +120,8 @@ class ConsoleConsumer(JsonSocket):
             "my_station": mine,
             "queue": [wire.waiting(entry) for entry in snapshot["calls"]],
             "call": call,
+            # The partner's callback requests waiting at /rappels/ (docs/scheduling.md); `callbacks` frames follow.
+            "callbacks": callbacks_summary(partner_id=partner.pk),
         }
         return frame, mine["id"] if mine else None
 
@@ -137,6 +144,8 @@ class ConsoleConsumer(JsonSocket):
             await self.on_my_station(payload)
         elif event == "session.ended":
             await self.end(CloseCode.NOT_AUTHENTICATED)
+        elif event == "callbacks.changed":
+            await self.send_json({"type": "callbacks", "callbacks": {k: payload[k] for k in ("pending", "open")}})
 
     async def on_queue_changed(self, payload: dict) -> None:
         seq = payload["seq"]

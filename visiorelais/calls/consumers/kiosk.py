@@ -8,15 +8,17 @@ from visiorelais.accounts.auth import KIOSK_COOKIE
 from visiorelais.accounts.selectors import kiosk_token_is_active, kiosk_token_lookup
 from visiorelais.calls import services, wire
 from visiorelais.calls.consumers.base import CloseCode, JsonSocket, ProtocolViolation, field_int
+from visiorelais.calls.consumers.kiosk_scheduling import KioskSchedulingHandlers
 from visiorelais.calls.errors import CallNotFound
 from visiorelais.calls.events import group_for_kiosk, group_for_partner_kiosks, group_for_station
 from visiorelais.calls.models import Call
 from visiorelais.calls.selectors import call_get_for_kiosk, kiosk_snapshot
+from visiorelais.documents.services import receipt_print
 
 logger = logging.getLogger(__name__)
 
 
-class KioskConsumer(JsonSocket):
+class KioskConsumer(KioskSchedulingHandlers, JsonSocket):
     """The kiosk screen's socket (docs/realtime.md): partners live, its call, signaling, scans."""
 
     role = "kiosk"
@@ -30,6 +32,9 @@ class KioskConsumer(JsonSocket):
         "resync": "on_resync",
         "help.request": "on_help_request",
         "scan.request": "on_scan_request",
+        "appointment.check_in": "on_appointment_check_in",
+        "callback.request": "on_callback_request",
+        "receipt.print": "on_receipt_print",
     }
 
     def actor(self) -> dict:
@@ -128,6 +133,11 @@ class KioskConsumer(JsonSocket):
 
     async def on_resync(self, message: dict) -> None:
         await self.send_snapshot()
+
+    async def on_receipt_print(self, message: dict) -> None:
+        """`receipt.print {"call_id"}`: the resident asks for the call's receipt on paper (docs/documents.md)."""
+        call_id = field_int(message, "call_id")
+        await database_sync_to_async(receipt_print)(kiosk=self.kiosk, call_id=call_id)
 
     async def on_help_request(self, message: dict) -> None:
         # The kiosk shows the site's staff and phone itself; alerting host agents comes with their screen.

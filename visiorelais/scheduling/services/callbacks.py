@@ -11,9 +11,10 @@ from visiorelais.network.models import Entitlement, Kiosk, Partner, Topic
 from visiorelais.network.selectors import kiosk_entitlement_mode
 from visiorelais.scheduling import conf
 from visiorelais.scheduling.errors import SchedulingRefused
+from visiorelais.scheduling.events import publish_callbacks_changed
 from visiorelais.scheduling.models import CallbackAttempt, CallbackEvent, CallbackRequest
 from visiorelais.scheduling.phones import phone_normalise
-from visiorelais.scheduling.selectors import callback_policy
+from visiorelais.scheduling.selectors import callback_policy, callback_reason_for
 
 Status, Kind, Reason = CallbackRequest.Status, CallbackEvent.Kind, CallbackRequest.Reason
 
@@ -30,13 +31,11 @@ def callback_reason(*, kiosk: Kiosk, partner: Partner, now: dt.datetime) -> str 
         return None
     if mode == Entitlement.Mode.APPOINTMENT_ONLY:
         return Reason.APPOINTMENT_ONLY
-    state = partner_state(partner=partner, now=now)
-    if state["state"] == "closed":
-        return Reason.NO_STATION_STAFFED if state["closed_reason"] == "no_station_staffed" else Reason.CLOSED
-    wait = state["estimated_wait_seconds"]
-    if wait is not None and wait > callback_policy(partner=partner).wait_limit_minutes * 60:
-        return Reason.WAIT_TOO_LONG
-    return None
+    return callback_reason_for(
+        mode=mode,
+        state=partner_state(partner=partner, now=now),
+        wait_limit_minutes=callback_policy(partner=partner).wait_limit_minutes,
+    )
 
 
 def callback_request(
@@ -87,6 +86,7 @@ def callback_request(
             requested_at=now,
         )
         _event(request, Kind.REQUESTED, now, kiosk_id=kiosk.pk, site_id=kiosk.site_id, reason=reason)
+        publish_callbacks_changed(partner_id=request.partner_id)
     return request
 
 
@@ -117,6 +117,7 @@ def callback_take(*, agent: User, request_id: int, now: dt.datetime | None = Non
         request.taken_at = now
         request.save(update_fields=["status", "taken_by", "taken_at"])
         _event(request, Kind.TAKEN, now, agent=agent)
+        publish_callbacks_changed(partner_id=request.partner_id)
     return request
 
 
@@ -153,6 +154,7 @@ def callback_attempt(
                 request.taken_by = None
                 request.taken_at = None
         request.save(update_fields=["status", "closed_at", "taken_by", "taken_at"])
+        publish_callbacks_changed(partner_id=request.partner_id)
     return request
 
 
@@ -183,6 +185,7 @@ def callbacks_erase(*, now: dt.datetime | None = None) -> int:
                     request.status = Status.EXPIRED
                     request.closed_at = now
                     _event(request, Kind.EXPIRED, now)
+                    publish_callbacks_changed(partner_id=request.partner_id)
                 elif request.closed_at > limit:
                     continue
                 request.phone = ""

@@ -12,6 +12,8 @@
 
 import { CallPeer } from "../visiorelais/peer.js";
 import { RealtimeSocket } from "../visiorelais/realtime.js";
+import { renderCallbacks } from "./callbacks.js";
+import { ConsoleDocuments } from "./documents.js";
 
 const config = readJson("console-config");
 const T = readJson("console-strings");
@@ -182,6 +184,9 @@ const socket = new RealtimeSocket(config.socket_path, {
   partnerIdOf: (msg) => (msg.type === "station" || msg.type === "queue" ? config.partner.id : null),
 });
 
+// Scans, prints and the kiosk's peripherals (console/documents.js): it follows the console's data-phase.
+const documents = new ConsoleDocuments({ send: (message) => send(message), calls: () => state });
+
 function send(message) {
   if (socket.send(message)) return true;
   addNotice(T.not_connected, "error");
@@ -208,6 +213,7 @@ function onSnapshot(msg) {
   state.queue = Array.isArray(msg.queue) ? msg.queue : [];
   applyCall(msg.call || null, { fromSnapshot: true });
   renderAll();
+  renderCallbacks(msg.callbacks);
 }
 
 function onEvent(msg) {
@@ -227,6 +233,15 @@ function onEvent(msg) {
       break;
     case "signal":
       onSignal(msg);
+      break;
+    case "document":
+    case "scan":
+    case "print_job":
+    case "peripherals":
+      documents.onFrame(msg);
+      break;
+    case "callbacks":
+      renderCallbacks(msg.callbacks);
       break;
     case "notice":
       if (msg.code === "ring_timeout") stopRinging();

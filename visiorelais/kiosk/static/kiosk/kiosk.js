@@ -19,6 +19,8 @@ import {
   pick,
   t,
 } from "./format.js";
+import { installScheduling } from "./scheduling.js";
+import { KioskDocuments } from "./documents.js";
 
 export const IDLE_AFTER_MS = 60000;
 export const IDLE_COUNTDOWN_S = 30;
@@ -64,6 +66,11 @@ const socket = new RealtimeSocket(body.dataset.socketPath || "/ws/kiosk/", {
   onSnapshot: handleSnapshot,
   onEvent: handleEvent,
   onStatus: handleStatus,
+});
+// Scans, photos, prints and the receipt (kiosk/documents.js): it follows the screens through <body data-screen>.
+const documents = new KioskDocuments({
+  send: (message) => socket.send(message),
+  callId: () => (state.call && state.call.id !== undefined ? state.call.id : null),
 });
 
 // ---- Screens -------------------------------------------------------------------------------------------------
@@ -148,7 +155,7 @@ function renderHome() {
   const existing = new Map($$("li.partner", list).map((item) => [item.dataset.partnerId, item]));
   const items = state.order
     .map((id) => state.partners.get(id))
-    .filter(Boolean)
+    .filter((partner) => partner && !scheduling.hidesPartner(partner.id))
     .map((partner) => {
       let item = existing.get(String(partner.id));
       if (!item) {
@@ -162,6 +169,7 @@ function renderHome() {
   const current = Array.from(list.children);
   if (current.length !== items.length || current.some((node, i) => node !== items[i])) list.replaceChildren(...items);
   role("no-partner").hidden = items.length > 0;
+  scheduling.afterRender();
 }
 
 function scheduleReopenRefresh() {
@@ -181,6 +189,7 @@ function scheduleReopenRefresh() {
 function choosePartner(id) {
   const partner = state.partners.get(id);
   if (!partner) return;
+  if (scheduling.choose(partner)) return;
   state.selectedId = id;
   state.topicId = null;
   setText("partner-name", partnerLabel(partner));
@@ -293,6 +302,7 @@ function renderWaiting() {
   setText("waiting-position", positionText);
   const wait = call.status === "offered" ? "" : formatDuration(call.estimated_wait_s);
   setText("waiting-wait", wait ? t("wait.estimate_long", { duration: wait }) : "");
+  scheduling.onWaiting(partner, call);
 }
 
 function applyCall(raw, { fromSnapshot = false } = {}) {
@@ -431,6 +441,7 @@ function showUnavailable(message, nextOpening) {
   setText("unavailable-message", message);
   const when = formatOpening(nextOpening);
   setText("unavailable-next", when ? t("opening.next", { when }) : t("opening.unknown"));
+  scheduling.onUnavailable(selectedPartner());
   show("unavailable");
 }
 
@@ -474,6 +485,7 @@ function goHome() {
 async function wipe() {
   if (state.wiping) return;
   state.wiping = true;
+  documents.wipe();
   closePeer();
   for (const name of Object.keys(timers)) clearTimeout(timers[name]);
   clearInterval(timers.countdown);
@@ -555,13 +567,16 @@ function handleSnapshot(msg) {
     state.partners.set(partner.id, partner);
     state.order.push(partner.id);
   }
+  scheduling.onSnapshot(msg);
   renderHome();
   scheduleReopenRefresh();
+  documents.setPeripherals(msg.peripherals);
   applyCall(msg.call, { fromSnapshot: true });
   if (state.screen === "loading" || state.screen === "offline") show("home");
 }
 
 function handleEvent(msg) {
+  if (scheduling.onEvent(msg)) return;
   switch (msg.type) {
     case "partner": {
       const raw = msg.partner || {};
@@ -578,6 +593,12 @@ function handleEvent(msg) {
       return;
     case "signal":
       handleSignal(msg);
+      return;
+    case "document":
+    case "scan":
+    case "print_job":
+    case "peripherals":
+      documents.onFrame(msg);
       return;
     case "error":
       if (state.requesting && !state.call) showEnded(msg.message || t("ended.failed"));
@@ -657,6 +678,11 @@ for (const type of ["pointerdown", "keydown", "touchstart"]) {
 role("idle-dialog").addEventListener("cancel", (event) => {
   event.preventDefault();
   stillHere();
+});
+
+// Appointments and callbacks (scheduling.js): their screens, touches and frames.
+const scheduling = installScheduling({
+  state, socket, actions, show, setText, role, applyCall, goHome, wipe, selectedPartner, partnerLabel,
 });
 
 socket.start();
