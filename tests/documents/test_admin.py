@@ -36,3 +36,29 @@ def test_a_retention_outside_one_hour_to_31_days_is_refused(world):
     response = agent_client(world.olivia).post(f"{URL}add/", {"partner": world.caf.pk, "retention_hours": 0})
     assert response.status_code == 200
     assert not PartnerDocumentPolicy.objects.exists()
+
+
+def test_the_bridges_health_is_read_only_and_scoped_to_the_site_managers_kiosks(world):
+    from django.utils import timezone
+
+    from visiorelais.documents.models import PeripheralReport
+
+    now = timezone.now()
+    healthy = {"present": True, "ready": True, "detail": "", "adf": True}
+    stopped = {"present": True, "ready": False, "state": "stopped", "reasons": ["media-empty-error"]}
+    PeripheralReport.objects.create(
+        kiosk=world.kiosk_coutances, at=now, last_seen_at=now, scanner=healthy, printer=stopped
+    )
+    PeripheralReport.objects.create(kiosk=world.kiosk_saint_lo, at=now, last_seen_at=now, scanner=healthy, printer={})
+    url = "/admin/documents/peripheralreport/"
+
+    operator = agent_client(world.olivia).get(url)
+    assert operator.status_code == 200
+    assert "BRN-COUT-01" in operator.text and "BRN-STLO-01" in operator.text and "media-empty-error" in operator.text
+    assert agent_client(world.olivia).get(url + "add/").status_code == 403
+
+    manager = agent_client(world.mona).get(url)  # site manager of Coutances only
+    assert manager.status_code == 200
+    assert "BRN-COUT-01" in manager.text and "BRN-STLO-01" not in manager.text
+
+    assert agent_client(world.paula).get(url).status_code == 403

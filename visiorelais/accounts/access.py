@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Model, Q, QuerySet
 
 from visiorelais.accounts.models import KioskEnrolment, KioskToken, Role, User
-from visiorelais.documents.models import PartnerDocumentPolicy
+from visiorelais.documents.models import BridgeWipe, PartnerDocumentPolicy, PeripheralReport
 from visiorelais.network.models import (
     Closure,
     Entitlement,
@@ -69,6 +69,10 @@ def at_own_sites(user: User) -> Q:
     return Q(site__in=user.host_sites.values("pk"))
 
 
+def of_kiosks_at_own_sites(user: User) -> Q:
+    return Q(kiosk__site__in=user.host_sites.values("pk"))
+
+
 def host_agents_of_own_sites(user: User) -> Q:
     # A subquery rather than a join, so that an agent of two of the manager's sites is listed once.
     return Q(
@@ -106,6 +110,9 @@ POLICY: dict[Role, dict[type[Model], Rule]] = {
         KioskEnrolment: Rule("vd"),
         KioskToken: Rule("vc"),
         PartnerDocumentPolicy: Rule("vacd"),
+        # What the kiosks' bridges report: read only.
+        PeripheralReport: Rule("v"),
+        BridgeWipe: Rule("v"),
         SlotSeries: Rule("vacd"),
         Slot: Rule("vacd"),
         # Booked through /rendez-vous/ and handled through /rappels/: here, only read.
@@ -134,6 +141,7 @@ POLICY: dict[Role, dict[type[Model], Rule]] = {
         SiteOpening: Rule("vacd", at_own_sites),
         Kiosk: Rule("vc", at_own_sites),
         User: Rule("vacd", host_agents_of_own_sites),
+        PeripheralReport: Rule("v", of_kiosks_at_own_sites),
     },
 }
 
