@@ -260,3 +260,23 @@ async def test_a_kiosk_heartbeat_records_presence_and_notices_a_revoked_token(wo
     await KioskToken.objects.filter(pk=token.pk).aupdate(revoked_at=MONDAY_10AM)
     await kiosk.send_json_to({"type": "heartbeat"})
     assert (await kiosk.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4001}
+
+
+async def test_kiosks_hear_a_partner_change_as_one_frame_encoded_once(world, open_now):
+    first = await kiosk_socket((await sync(kiosk_cookie)(world, world.kiosk_coutances))[1])
+    second = await kiosk_socket((await sync(kiosk_cookie)(world, world.kiosk_saint_lo))[1])
+    for socket in (first, second):
+        await socket.connect()
+        await socket.receive_json_from(timeout=5)
+    agent = await console_socket(await sync(session_cookie)(world.alice))
+    await agent.connect()
+    await agent.receive_json_from(timeout=5)
+    await agent.send_json_to({"type": "station.take", "station_id": world.caf_station_1.pk})
+    frames = [
+        await receive_until(socket, lambda f: f["type"] == "partner" and f["partner"]["id"] == world.caf.pk)
+        for socket in (first, second)
+    ]
+    assert frames[0] == frames[1]
+    assert frames[0]["partner"]["state"] == "available" and frames[0]["seq"] == frames[0]["partner"]["seq"]
+    for socket in (first, second, agent):
+        await socket.disconnect()

@@ -1,5 +1,7 @@
 """`/ws/kiosk/`: one kiosk device, authenticated by its token cookie; it acts only for itself."""
 
+import collections
+import json
 import logging
 
 from channels.db import database_sync_to_async
@@ -16,6 +18,25 @@ from visiorelais.calls.selectors import call_get_for_kiosk, kiosk_snapshot
 from visiorelais.documents.services import receipt_print
 
 logger = logging.getLogger(__name__)
+
+
+# (partner id, seq, mode) → the encoded `partner` frame. A partner's seq names one change, and one change emits one
+# `partner.state`, so the key is enough; the oldest entries go first.
+_PARTNER_FRAMES: collections.OrderedDict[tuple[int, int, str], str] = collections.OrderedDict()
+_PARTNER_FRAMES_KEPT = 256
+
+
+def partner_frame_text(payload: dict, mode: str) -> str:
+    """The `partner` frame of one change, encoded once per process and mode: a change reaches thousands of
+    kiosks, and encoding it for each socket was a large part of the fan-out's cost (docs/performance.md)."""
+    key = (payload["partner_id"], payload["seq"], mode)
+    text = _PARTNER_FRAMES.get(key)
+    if text is None:
+        frame = {"type": "partner", "seq": payload["seq"], "partner": wire.partner_live(payload, mode=mode)}
+        text = _PARTNER_FRAMES[key] = json.dumps(frame, separators=(",", ":"))
+        while len(_PARTNER_FRAMES) > _PARTNER_FRAMES_KEPT:
+            _PARTNER_FRAMES.popitem(last=False)
+    return text
 
 
 class KioskConsumer(KioskSchedulingHandlers, JsonSocket):
@@ -74,9 +95,8 @@ class KioskConsumer(KioskSchedulingHandlers, JsonSocket):
             return
         if event == "partner.state" and payload["partner_id"] in self.partner_modes:
             mode = self.partner_modes[payload["partner_id"]]
-            await self.send_json(
-                {"type": "partner", "seq": payload["seq"], "partner": wire.partner_live(payload, mode=mode)}
-            )
+            if not self.closing:
+                await self.send(text_data=partner_frame_text(payload, mode))
         elif event == "kiosk.call":
             await self.send_json(
                 {
