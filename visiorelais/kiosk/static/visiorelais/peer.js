@@ -88,6 +88,11 @@ export class CallPeer {
       this.onRemoteStream(stream);
     };
     pc.oniceconnectionstatechange = () => this._iceStateChanged(pc.iceConnectionState);
+    // Chromium may leave iceConnectionState at "disconnected" when the path is lost for good, while the
+    // connection state does reach "failed": either one starts the recovery.
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === "failed") this._recover();
+    };
     if (this.role === "offerer") await this._enqueue(() => this._sendOffer(false));
     const early = this.pendingSignals.splice(0);
     for (const signal of early) this.handleSignal(signal);
@@ -121,7 +126,7 @@ export class CallPeer {
     clearTimeout(this.retryTimer);
     const pc = this.pc;
     if (pc) {
-      pc.onicecandidate = pc.ontrack = pc.oniceconnectionstatechange = null;
+      pc.onicecandidate = pc.ontrack = pc.oniceconnectionstatechange = pc.onconnectionstatechange = null;
       for (const receiver of pc.getReceivers()) receiver.track && receiver.track.stop();
       pc.close();
     }
@@ -166,7 +171,9 @@ export class CallPeer {
         await this._addCandidate(signal);
         return;
       case "restart":
-        if (this.role === "offerer") await this._sendOffer(true);
+        // Both sides notice a failure at once: while our own restart offer waits for its answer, a second offer
+        // would let the first answer be applied to it (mismatched credentials). The retry re-checks later.
+        if (this.role === "offerer" && pc.signalingState === "stable") await this._sendOffer(true);
         return;
       default:
         return;
@@ -178,6 +185,7 @@ export class CallPeer {
     if (iceRestart) pc.restartIce();
     const offer = await pc.createOffer(iceRestart ? { iceRestart: true } : {});
     await pc.setLocalDescription(offer);
+    this.lastOfferAt = Date.now();
     this.sendSignal({ kind: "offer", sdp: pc.localDescription.sdp });
   }
 
@@ -201,15 +209,28 @@ export class CallPeer {
 
   _iceStateChanged(state) {
     this._setState(state);
-    clearTimeout(this.retryTimer);
+    if (state === "connected" || state === "completed") clearTimeout(this.retryTimer);
     if (state === "failed") this._recover();
   }
 
+  _connected() {
+    return Boolean(this.pc) && ["connected", "completed"].includes(this.pc.iceConnectionState);
+  }
+
+  _failed() {
+    return Boolean(this.pc) && (this.pc.iceConnectionState === "failed" || this.pc.connectionState === "failed");
+  }
+
+  /** Restarts ICE, then again every RESTART_RETRY_MS until connected (a restart can fail too). */
   _recover() {
     if (this.closed) return;
-    this.restartIce();
+    clearTimeout(this.retryTimer);
+    // An offer still waiting for its answer is left alone for a while: a second one would let that answer be
+    // applied to it. Past two retry periods, the answer is taken as lost and a new offer goes out.
+    const waiting = this.pc && this.pc.signalingState === "have-local-offer";
+    if (!waiting || Date.now() - this.lastOfferAt > 2 * RESTART_RETRY_MS) this.restartIce();
     this.retryTimer = setTimeout(() => {
-      if (!this.closed && this.pc && this.pc.iceConnectionState === "failed") this._recover();
+      if (!this.closed && (this._failed() || !this._connected())) this._recover();
     }, RESTART_RETRY_MS);
   }
 
