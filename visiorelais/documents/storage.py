@@ -92,7 +92,11 @@ def stored_names() -> Iterator[tuple[str, float]]:
     """Every encrypted file in DOCUMENTS_DIR, with its modification time."""
     for entry in os.scandir(documents_dir()):
         if entry.is_file() and _NAME.match(entry.name):
-            yield entry.name, entry.stat().st_mtime
+            try:
+                mtime = entry.stat().st_mtime
+            except FileNotFoundError:
+                continue  # purged by another process between the listing and now
+            yield entry.name, mtime
 
 
 @contextlib.contextmanager
