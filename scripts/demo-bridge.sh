@@ -136,10 +136,15 @@ run_bridge() {
 start() {
   local url="${1:-http://127.0.0.1:8000}"
   stop
+  # The bridge's extra (pycups) builds against Debian's libcups2-dev: installed here when that is present.
+  if ! "$BIN/python" -c "import cups" 2>/dev/null && dpkg-query -W -f='${Status}' libcups2-dev 2>/dev/null \
+    | grep -q "install ok installed"; then
+    "$BIN/pip" install --quiet -e '.[bridge]' >/dev/null 2>&1 || true
+  fi
   local lacking
   lacking="$(missing)"
   if [ -n "$lacking" ]; then
-    echo "Démo : la borne BRN-COUT-01 n'a ni scanner ni imprimante (manque : $lacking ; make system-deps)."
+    echo "Démo : la borne BRN-COUT-01 n'a ni scanner ni imprimante (manque : $lacking ; installez-les avec make system-deps, puis relancez make demo)."
     echo "Son écran le dit pendant l'appel ; elle propose de photographier un document."
     return 0
   fi
