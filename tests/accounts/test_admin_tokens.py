@@ -2,7 +2,7 @@
 
 import secrets
 
-from tests.accounts.test_admin_matrix import admin_url, page_text
+from tests.admin_pages import admin_url, page_text
 from visiorelais.accounts.models import KioskToken
 
 

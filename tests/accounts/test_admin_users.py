@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from tests.accounts.test_admin_matrix import admin_url, form_data, page_text
+from tests.admin_pages import admin_url, form_data, page_text
 from tests.conftest import make_user
 from visiorelais.accounts.models import Role, User
 

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from tests.accounts.test_admin_matrix import admin_url, page_text
+from tests.admin_pages import admin_url, page_text
 from visiorelais.accounts.models import KioskEnrolment
 from visiorelais.accounts.services import secret_hash
 from visiorelais.network.models import Kiosk

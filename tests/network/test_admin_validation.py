@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tests.accounts.test_admin_matrix import admin_url, form_data, page_text
+from tests.admin_pages import admin_url, form_data, page_text
 from visiorelais.network.models import (
     Entitlement,
     HostSite,
