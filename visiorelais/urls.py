@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("visiorelais.console.urls")),
     path("", include("visiorelais.documents.urls")),
     path("", include("visiorelais.scheduling.urls")),
+    path("", include("visiorelais.statistics.urls")),
 ]
