@@ -10,6 +10,7 @@ from django.utils import timezone
 from visiorelais.calls.models import KioskPresence
 from visiorelais.calls.services import presence_heartbeat
 from visiorelais.lifespan import lifespan_app
+from visiorelais.statistics.models import StatisticsRefresh
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,8 +30,13 @@ async def test_the_sweeper_runs_from_startup_to_shutdown(world):
         while await KioskPresence.objects.filter(kiosk=world.kiosk_coutances, online=True).aexists():
             await asyncio.sleep(0.05)
 
-    # The silent kiosk is taken out by the sweeper, with no call from the test.
+    async def statistics_refreshed() -> None:
+        while not await StatisticsRefresh.objects.aexists():
+            await asyncio.sleep(0.05)
+
+    # The silent kiosk is taken out by the sweeper, and the statistics refreshed, with no call from the test.
     await asyncio.wait_for(kiosk_taken_out(), 10)
+    await asyncio.wait_for(statistics_refreshed(), 10)
     await inbox.put({"type": "lifespan.shutdown"})
     assert (await asyncio.wait_for(outbox.get(), 10))["type"] == "lifespan.shutdown.complete"
     await asyncio.wait_for(app, 5)

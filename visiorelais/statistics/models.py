@@ -107,3 +107,23 @@ class StationInterval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id} {self.state} {self.start:%Y-%m-%d %H:%M:%S}"
+
+
+class StatisticsRefresh(models.Model):
+    """One run of `call_facts_refresh` (the periodic one or the command): the screens say how fresh their
+    figures are from the newest row."""
+
+    started_at = models.DateTimeField(_("commencée le"))
+    finished_at = models.DateTimeField(_("terminée le"))
+    calls = models.PositiveIntegerField(_("appels relus"))
+    station_intervals = models.PositiveIntegerField(_("intervalles de postes écrits"))
+    full = models.BooleanField(_("reconstruction complète"), default=False)
+
+    class Meta:
+        verbose_name = _("mise à jour des statistiques")
+        verbose_name_plural = _("mises à jour des statistiques")
+        ordering = ["-finished_at"]
+        indexes = [models.Index(fields=["-finished_at"], name="statsrefresh_finished")]
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M:%S} ({self.calls})"

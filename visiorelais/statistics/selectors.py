@@ -14,7 +14,7 @@ from visiorelais.calls.models import KioskPresenceEvent
 from visiorelais.documents.models import PeripheralReport
 from visiorelais.network.models import Closure, ServiceWindow, SiteOpening
 from visiorelais.network.selectors import is_french_public_holiday
-from visiorelais.statistics.models import StationInterval
+from visiorelais.statistics.models import StationInterval, StatisticsRefresh
 from visiorelais.statistics.periods import PARIS, Period
 
 Interval = tuple[dt.datetime, dt.datetime]
@@ -134,3 +134,8 @@ def peripheral_ready_intervals(*, kiosk_id: int, device: str, period: Period, no
         (at, bool(state.get("present") and state.get("ready"))) for at, state in ([before] if before else []) + rows
     ]
     return _step_intervals(changes, period, now)
+
+
+def last_refresh() -> dt.datetime | None:
+    """When the figures' tables were last brought up to the event record (None: never)."""
+    return StatisticsRefresh.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()

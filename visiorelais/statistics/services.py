@@ -17,11 +17,15 @@ from django.utils import timezone
 from visiorelais.calls.models import Call, CallEvent, StationEvent
 from visiorelais.network.models import Station
 from visiorelais.statistics import conf
-from visiorelais.statistics.models import CallFact, StationInterval
+from visiorelais.statistics.models import CallFact, StationInterval, StatisticsRefresh
 from visiorelais.statistics.outcomes import EventRow, fact_from_events
 
 BATCH = 2000
 RECENT_WINDOW = dt.timedelta(days=1)
+# StatisticsRefresh rows older than this go: the screens only need the newest.
+REFRESH_LOG_KEPT = dt.timedelta(days=7)
+# Any fixed 64-bit number naming the refresh's PostgreSQL advisory lock.
+REFRESH_LOCK_KEY = 0x56524C5354415453
 FACT_FIELDS = [field.name for field in CallFact._meta.concrete_fields if not field.primary_key]
 
 
@@ -184,4 +188,27 @@ def call_facts_refresh(*, since: dt.datetime | None = None, full: bool = False) 
     # Facts of calls that no longer exist go with them: the retention purge deletes the oldest calls.
     oldest = Call.objects.order_by("pk").values_list("pk", flat=True).first()
     CallFact.objects.filter(call_id__lt=oldest if oldest is not None else 2**62).delete()
-    return RefreshResult(calls=len(call_ids), station_intervals=intervals)
+    result = RefreshResult(calls=len(call_ids), station_intervals=intervals)
+    finished = timezone.now()
+    StatisticsRefresh.objects.create(
+        started_at=now, finished_at=finished, calls=result.calls, station_intervals=intervals, full=full
+    )
+    StatisticsRefresh.objects.filter(finished_at__lt=finished - REFRESH_LOG_KEPT).delete()
+    return result
+
+
+def call_facts_refresh_unless_running() -> RefreshResult | None:
+    """The periodic refresh of each server process: runs `call_facts_refresh` unless another process is running
+    it now (a PostgreSQL advisory lock, taken without waiting), and returns None when it skipped. Two refreshes at
+    once would write the same rows, so skipping loses nothing; it spares the database the duplicate work.
+    SQLite serves one process, so there it always runs."""
+    if connection.vendor != "postgresql":
+        return call_facts_refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [REFRESH_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            return None
+        try:
+            return call_facts_refresh()
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK_KEY])
