@@ -2,7 +2,7 @@
 
 Both are rebuilt from the event record (CallEvent, StationEvent) by statistics/services.py and hold nothing
 else: dropping them and running `visiorelais refresh-statistics --full` gives them back. The screens and
-exports read these tables only, through statistics/metrics.py.
+exports read these tables only, through the statistics/metrics package.
 """
 
 from django.db import models
