@@ -10,6 +10,10 @@ job's known state and never prints twice. When the call ends — `call.ended`, o
 call (or none) after a reconnection — it stops the call's scans, deletes the call's folder and says `wiped`.
 Prints already handed to the printer finish, then the printer's copy is purged. At start-up and at shutdown it
 wipes everything.
+
+Outside calls it prints appointment tickets: `ticket.print` → it fetches the ticket, prints it once (a repeated
+command answers the ticket's known state), reports `ticket.state` as it reports print jobs, then deletes the file
+and the printer's copy.
 """
 
 import asyncio
@@ -41,6 +45,7 @@ NOT_AUTHENTICATED = 4001
 MAX_FRAME_BYTES = 16 * 1024
 OUTBOX_SIZE = 200
 REMEMBERED_ENDED_CALLS = 100
+REMEMBERED_TICKETS = 100
 
 
 class BadFrame(ValueError):
@@ -117,6 +122,8 @@ class Bridge:
         self.calls: dict[int, CallWork] = {}
         self.late_prints: dict[int, CallWork] = {}  # prints of calls that have ended (receipts)
         self.ended_calls: collections.deque[int] = collections.deque(maxlen=REMEMBERED_ENDED_CALLS)
+        self.tickets: collections.OrderedDict[int, dict] = collections.OrderedDict()  # ticket id → its state
+        self.ticket_tasks: set[asyncio.Task] = set()
         self.scanner_lock = asyncio.Lock()
         self.socket: ClientConnection | None = None
         self.outbox: collections.deque[dict] = collections.deque(maxlen=OUTBOX_SIZE)
@@ -149,6 +156,8 @@ class Bridge:
         for work in list(self.late_prints.values()):
             for task in work.stoppable | work.printing:
                 task.cancel()
+        for task in list(self.ticket_tasks):
+            task.cancel()
         self.wipe_leftovers()
 
     async def connect_forever(self) -> None:
@@ -275,6 +284,7 @@ class Bridge:
             "scan.start": self.on_scan_start,
             "print.start": self.on_print_start,
             "call.ended": self.on_call_ended,
+            "ticket.print": self.on_ticket_print,
             "error": self.on_error,
         }
         handler = handlers.get(frame["type"])
@@ -357,6 +367,19 @@ class Bridge:
     async def on_call_ended(self, frame: dict) -> None:
         await self.end_call(positive_int(frame, "call_id"))
 
+    async def on_ticket_print(self, frame: dict) -> None:
+        ticket_id = positive_int(frame, "ticket_id")
+        if ticket_id in self.tickets:
+            # Printed once: a repeated command only learns where the ticket is.
+            await self.send({"type": "ticket.state", "ticket_id": ticket_id, **self.tickets[ticket_id]})
+            return
+        self.tickets[ticket_id] = {"state": "queued", "reason": ""}
+        while len(self.tickets) > REMEMBERED_TICKETS:
+            self.tickets.popitem(last=False)
+        task = asyncio.create_task(self.print_ticket(ticket_id))
+        self.ticket_tasks.add(task)
+        task.add_done_callback(self.ticket_tasks.discard)
+
     # --- Work ------------------------------------------------------------------------------------------------
 
     async def scan_document(self, *, call_id: int, request_id: str | int, options: ScanOptions) -> None:
@@ -437,6 +460,38 @@ class Bridge:
             await self.printer.forget(printer_job)
         else:
             work.printed.append(printer_job)
+
+    async def print_ticket(self, ticket_id: int) -> None:
+        """Downloads an appointment's ticket, prints it once, reports ticket.state changes, and deletes the file
+        and the printer's copy whatever happens."""
+
+        async def on_state(state: str, reason: str) -> None:
+            self.tickets[ticket_id] = {"state": state, "reason": reason}
+            await self.send({"type": "ticket.state", "ticket_id": ticket_id, "state": state, "reason": reason})
+
+        path = self.workdir.for_tickets() / f"ticket-{ticket_id}.pdf"
+        try:
+            try:
+                await self.server.download_ticket(ticket_id=ticket_id, destination=path)
+            except (ServerError, OSError) as error:
+                logger.warning("ticket %s: could not download it: %s", ticket_id, error)
+                await on_state("failed", "error")
+                return
+            try:
+                printer_job = await self.printer.print_file(
+                    path, title=f"visiorelais-ticket-{ticket_id}", on_state=on_state
+                )
+            except PrintFailed as failure:
+                logger.warning("ticket %s failed: %s", ticket_id, failure)
+                await on_state("failed", failure.reason)
+                return
+            except Exception:
+                logger.exception("ticket %s failed", ticket_id)
+                await on_state("failed", "error")
+                return
+            await self.printer.forget(printer_job)
+        finally:
+            path.unlink(missing_ok=True)
 
     async def end_call(self, call_id: int, *, finish_prints: bool = True) -> None:
         """Stops the call's scans and downloads, deletes its folder, and reports `wiped` (once per call)."""

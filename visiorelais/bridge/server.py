@@ -1,4 +1,5 @@
-"""The bridge's HTTP side (docs/documents.md, docs/kiosk-enrolment.md): enrolment, scan upload, print download.
+"""The bridge's HTTP side (docs/documents.md, docs/kiosk-enrolment.md): enrolment, scan upload, print download
+(a call's document, or an appointment's ticket).
 
 Files go over HTTP, streamed from and to the call's folder, with the device token as a bearer token. urllib runs in
 a worker thread: the daemon's event loop keeps answering the server meanwhile. No proxy: the bridge talks to its
@@ -96,9 +97,14 @@ class ServerClient:
 
     def download_sync(self, *, document_id: int, destination: Path) -> Path:
         """GET /api/documents/<id>/content into `destination` (created 0600), streamed; returns it."""
-        request = urllib.request.Request(  # noqa: S310
-            f"{self.base_url}/api/documents/{int(document_id)}/content", headers=self.headers(Accept="*/*")
-        )
+        return self._download(f"/api/documents/{int(document_id)}/content", destination)
+
+    def download_ticket_sync(self, *, ticket_id: int, destination: Path) -> Path:
+        """GET /api/tickets/<id>.pdf (an appointment's ticket, printed outside any call) into `destination`."""
+        return self._download(f"/api/tickets/{int(ticket_id)}.pdf", destination)
+
+    def _download(self, path: str, destination: Path) -> Path:
+        request = urllib.request.Request(f"{self.base_url}{path}", headers=self.headers(Accept="*/*"))  # noqa: S310
         with self._open(request) as response:
             descriptor = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(descriptor, "wb") as handle:
@@ -110,6 +116,9 @@ class ServerClient:
 
     async def download(self, **kwargs) -> Path:
         return await asyncio.to_thread(self.download_sync, **kwargs)
+
+    async def download_ticket(self, **kwargs) -> Path:
+        return await asyncio.to_thread(self.download_ticket_sync, **kwargs)
 
 
 def token_write(path: Path, token: str) -> None:

@@ -1,7 +1,9 @@
 """The bridge's working folder: one folder per call (mode 0700), deleted with everything in it when the call ends.
 
 Scans are made and prints are downloaded only inside their call's folder, so that wiping a call is deleting
-one folder, and wiping at start-up (after a crash or a power cut) leaves nothing of earlier calls.
+one folder, and wiping at start-up (after a crash or a power cut) leaves nothing of earlier calls. Appointment
+tickets, printed outside any call, go to `tickets/`: each file is deleted once printed, and the folder goes with
+everything else at start-up and shutdown.
 """
 
 import logging
@@ -21,6 +23,12 @@ class WorkingFolder:
     def for_call(self, call_id: int) -> Path:
         """The call's folder, created (0700) if needed."""
         folder = self.root / str(int(call_id))
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return folder
+
+    def for_tickets(self) -> Path:
+        """The folder of appointment tickets (printed outside any call), created (0700) if needed."""
+        folder = self.root / "tickets"
         folder.mkdir(mode=0o700, exist_ok=True)
         return folder
 

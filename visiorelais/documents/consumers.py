@@ -1,9 +1,11 @@
 """`/ws/bridge/`: the kiosk bridge's one connection to the server (docs/documents.md, "The bridge socket").
 
 The bridge authenticates with its device token (`Authorization: Bearer`), like its HTTP requests. The socket
-relays `bridge.scan` / `bridge.print` (documents services) as `scan.start` / `print.start`, turns the end of the
-kiosk's call (`kiosk.call` with status ended) into `call.ended`, and hands each report of the bridge to one
-documents service. Frames follow the rules and close codes of docs/realtime.md (JsonSocket).
+relays `bridge.scan` / `bridge.print` (documents services) as `scan.start` / `print.start`, and `bridge.ticket`
+(an appointment's ticket, printed outside any call: scheduling services) as `ticket.print`; it turns the end of
+the kiosk's call (`kiosk.call` with status ended) into `call.ended`, and hands each report of the bridge to one
+service (`ticket.state` to scheduling's `ticket_print_update`, the others to documents services). Frames follow
+the rules and close codes of docs/realtime.md (JsonSocket).
 
 `hello` carries, besides the kiosk, `call_id`: the kiosk's call that has not ended, or null. A bridge coming
 back after a cut wipes the folders of every other call (it may have missed their `call.ended`).
@@ -23,6 +25,8 @@ from visiorelais.calls.selectors import kiosk_open_call
 from visiorelais.documents import services
 from visiorelais.documents.errors import DocumentError, InvalidReport, PrintJobNotFound, ScanRequestNotFound
 from visiorelais.documents.events import group_for_bridge
+from visiorelais.scheduling.errors import SchedulingRefused
+from visiorelais.scheduling.services import ticket_print_update
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +82,7 @@ class BridgeConsumer(JsonSocket):
         "scan.failed": "on_scan_failed",
         "scan.done": "on_scan_done",
         "print.state": "on_print_state",
+        "ticket.state": "on_ticket_state",
         "wiped": "on_wiped",
         "heartbeat": "on_heartbeat",
     }
@@ -138,6 +143,8 @@ class BridgeConsumer(JsonSocket):
                     "job_id": payload["job_id"],
                 }
             )
+        elif event == "bridge.ticket":
+            await self.send_json({"type": "ticket.print", "ticket_id": payload["ticket_id"]})
         elif event == "kiosk.call" and payload["status"] == "ended" and payload["call_id"] not in self.ended_calls:
             self.ended_calls.add(payload["call_id"])
             await self.send_json({"type": "call.ended", "call_id": payload["call_id"]})
@@ -179,6 +186,21 @@ class BridgeConsumer(JsonSocket):
         await database_sync_to_async(services.print_job_update)(
             kiosk=self.kiosk, job_id=job_id, state=state, reason=reason
         )
+
+    async def on_ticket_state(self, message: dict) -> None:
+        ticket_id = field_int(message, "ticket_id")
+        state = field_choice(message, "state", PRINT_STATES)
+        reason = field_choice(message, "reason", PRINT_REASONS, default="")
+        if (state == "failed") != bool(reason):
+            raise ProtocolViolation(CloseCode.MALFORMED, "a reason goes with failed, and only with it")
+        try:
+            await database_sync_to_async(ticket_print_update)(
+                kiosk=self.kiosk, ticket_id=ticket_id, state=state, reason=reason
+            )
+        except SchedulingRefused as refusal:
+            if refusal.code == "ticket_print_unknown":
+                raise PermissionDenied(refusal.text) from None  # another kiosk's ticket: closed as forbidden
+            await self.send_json({"type": "error", "code": refusal.code, "message": refusal.text})
 
     async def on_wiped(self, message: dict) -> None:
         call_id = field_int(message, "call_id")

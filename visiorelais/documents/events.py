@@ -6,7 +6,8 @@ Published only after commit, through calls.events.publish_on_commit, as channel-
 - to the call's kiosk (group_for_kiosk) and the call's station (group_for_station):
   `document.added` DocumentAdded, `scan.state` ScanState, `print_job.state` PrintJobState;
   `peripherals.state` PeripheralsState (a kiosk's bridge health changed) also to the station of its live call;
-- to the kiosk's bridge (group_for_bridge): `bridge.scan` BridgeScan, `bridge.print` BridgePrint.
+- to the kiosk's bridge (group_for_bridge): `bridge.scan` BridgeScan, `bridge.print` BridgePrint, and
+  `bridge.ticket` BridgeTicket (an appointment's ticket to print outside any call: scheduling/services/tickets.py).
 
 The consumers turn them into the frames of docs/documents.md (`document`, `scan`, `print_job`, `peripherals`;
 `scan.start`, `print.start`). These are full replacements: applying one twice changes nothing.
@@ -17,7 +18,13 @@ from typing import Literal, TypedDict, cast
 from visiorelais.calls import events as call_events
 
 DocumentEventType = Literal[
-    "document.added", "scan.state", "print_job.state", "peripherals.state", "bridge.scan", "bridge.print"
+    "document.added",
+    "scan.state",
+    "print_job.state",
+    "peripherals.state",
+    "bridge.scan",
+    "bridge.print",
+    "bridge.ticket",
 ]
 
 
@@ -100,6 +107,10 @@ class BridgePrint(TypedDict):
     call_id: int
     document_id: int
     job_id: int
+
+
+class BridgeTicket(TypedDict):
+    ticket_id: int
 
 
 def publish_on_commit(group: str, event_type: DocumentEventType, payload: dict) -> None:

@@ -140,10 +140,21 @@ class SlotAdmin(SlotPlaceAdmin):
 
 @admin.register(Appointment)
 class AppointmentAdmin(ScopedModelAdmin):
-    list_display = ("slot", "name", "topic", "status", "booked_at", "booked_by")
+    list_display = ("slot", "name", "topic", "status", "booked_at", "booked_by", "erased_at")
     list_filter = ("status",)
     search_fields = ("name", "code")
-    fields = ("slot", "name", "topic", "status", "code", "booked_by", "booked_at", "checked_in_at", "closed_at")
+    fields = (
+        "slot",
+        "name",
+        "topic",
+        "status",
+        "code",
+        "booked_by",
+        "booked_at",
+        "checked_in_at",
+        "closed_at",
+        "erased_at",
+    )
     readonly_fields = fields
     list_select_related = ("slot__partner", "slot__kiosk", "slot__site", "topic", "booked_by")
 

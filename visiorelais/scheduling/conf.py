@@ -36,8 +36,18 @@ def sms_file_path() -> Path:
 
 
 def callback_erase_days() -> int:
-    """The default delay, after a callback request is closed, before its phone number is erased."""
+    """The default delay before personal data is erased: after a callback request is closed (its phone number),
+    after an appointment's slot ends (its name, phone and e-mail)."""
     return int(getattr(settings, "CALLBACK_ERASE_DAYS", 30))
+
+
+def ticket_print_wait() -> dt.timedelta:
+    """How long the ticket page waits for the bridge's news of a print before saying it did not confirm."""
+    return dt.timedelta(seconds=int(getattr(settings, "TICKET_PRINT_WAIT_SECONDS", 60)))
+
+
+# The bridge reports its health every 10 s: silent for longer than this, it is taken as gone (as calls/wire.py).
+BRIDGE_ONLINE_SECONDS = 30
 
 
 def callback_wait_limit_minutes() -> int:

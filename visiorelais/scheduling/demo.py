@@ -2,7 +2,8 @@
 
 France Travail answers on Thursday mornings, by appointment only, at Coutances (see network/demo/data.py): its
 series opens the first Thursday of each month, 9:00–12:00, in 30-minute slots. A few residents are booked on
-its next free slots, and a few callback requests wait for CAF and CPAM.
+its next free slots (signed in as accueil-coutances, each ticket page offers « Imprimer sur la borne
+BRN-COUT-01 »: the demo bridge prints it), and a few callback requests wait for CAF and CPAM.
 
 Idempotent: the series is found by its rule, the slots by series and start, an appointment by the resident's
 name while it is live, a callback request by partner and phone number while that number is kept. Residents are

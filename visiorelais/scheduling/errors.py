@@ -42,6 +42,23 @@ MESSAGES: dict[str, str] = {
     "bad_email": "Cette adresse e-mail n'est pas valide (exemple : nom@exemple.fr).",
     "appointment_unknown": "Ce rendez-vous n'existe pas ou ne vous concerne pas.",
     "not_cancellable": "Ce rendez-vous n'est plus à venir : il ne peut plus être annulé.",
+    # Printing the ticket on a kiosk (the code stays on the ticket page whatever happens).
+    "ticket_print_not_allowed": (
+        "Seul l'accueil du site peut imprimer un ticket sur cette borne, pour un rendez-vous qui y a lieu."
+    ),
+    "ticket_not_printable": "Ce rendez-vous n'est plus à venir : son ticket ne s'imprime plus.",
+    "kiosk_no_printer": "La borne %(kiosk)s n'a pas d'imprimante : recopiez le code pour la personne.",
+    "kiosk_offline": (
+        "La borne %(kiosk)s est hors ligne : le ticket ne peut pas y être imprimé. "
+        "Recopiez le code pour la personne, ou réessayez dans quelques minutes."
+    ),
+    "printer_offline": (
+        "L'imprimante de la borne %(kiosk)s ne répond pas : le ticket ne peut pas y être imprimé. "
+        "Recopiez le code pour la personne."
+    ),
+    "ticket_printing": "Le ticket est déjà en cours d'impression : attendez le résultat avant de recommencer.",
+    "ticket_print_unknown": "Cette impression de ticket est inconnue.",
+    "ticket_print_finished": "Cette impression de ticket est déjà terminée.",
     # Check-in at the kiosk.
     "code_malformed": "Tapez les 6 chiffres de votre code de rendez-vous.",
     "code_unknown": (

@@ -2,9 +2,11 @@
 
 A partner opens slots (one by one, or from a SlotSeries): a station of the partner, a place (one kiosk, or a
 host site when any of its kiosks will do), a start and a length. An Appointment books a slot with the least
-personal data that works and a check-in code; a live appointment reserves the place. A CallbackRequest is
-left at a kiosk when the partner cannot answer now. Each state change is a service of scheduling/services
-that appends an event row (AppointmentEvent, CallbackEvent); statistics read those rows.
+personal data that works and a check-in code; a live appointment reserves the place, and its ticket may be
+printed on a kiosk of the place (TicketPrint). A CallbackRequest is left at a kiosk when the partner cannot answer
+now. Each state change is a service of scheduling/services that appends an event row (AppointmentEvent,
+CallbackEvent); statistics read those rows. Personal data (an appointment's name, phone and e-mail; a callback's
+phone) is erased at the partner's delay (PartnerCallbackPolicy.erase_after_days); the rows stay.
 """
 
 import datetime as dt
@@ -353,6 +355,9 @@ class Appointment(models.Model):
     shown again to the host agent who booked it; six digits would not resist a brute force of their hash
     anyway. What protects it is its narrow use: it opens only the booked slot, at its place, within the
     grace period, once. It is unique among live appointments (booked, or checked in and not closed).
+
+    The name, phone and e-mail are erased (`erased_at`) the partner's delay after the slot ends
+    (services.appointments_erase); status, times, partner, kiosk and topic stay for the statistics.
     """
 
     class Status(models.TextChoices):
@@ -386,12 +391,17 @@ class Appointment(models.Model):
     call = models.OneToOneField(
         Call, verbose_name=_("appel"), on_delete=models.SET_NULL, null=True, blank=True, related_name="appointment"
     )
+    erased_at = models.DateTimeField(_("données personnelles effacées le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rendez-vous")
         verbose_name_plural = _("rendez-vous")
         ordering = ["slot__starts_at", "pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True) | Q(name="", phone="", email=""),
+                name="appointment_erased_has_no_contact",
+            ),
             models.UniqueConstraint(
                 fields=["slot"], condition=Q(status__in=["booked", "checked_in"]), name="appointment_one_live_per_slot"
             ),
@@ -403,7 +413,11 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} — {self.slot}"
+        return f"{self.display_name} — {self.slot}"
+
+    @property
+    def display_name(self) -> str:
+        return "(nom effacé)" if self.erased_at else self.name
 
 
 class AppointmentEvent(models.Model):
@@ -418,6 +432,7 @@ class AppointmentEvent(models.Model):
         MISSED = "missed", _("arrivé, appel non abouti")
         REMINDER_SENT = "reminder_sent", _("rappel envoyé")
         REMINDER_FAILED = "reminder_failed", _("rappel en échec")
+        ERASED = "erased", _("données personnelles effacées")
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices)
@@ -504,8 +519,63 @@ class CalendarFeedToken(models.Model):
         return f"{self.user or self.site} — {self.prefix}…"
 
 
+class TicketPrint(models.Model):
+    """The printing of an appointment's ticket on a kiosk of its place, asked by the host site's staff
+    (services.ticket_print). Moves, as the kiosk's bridge reports them (services.ticket_print_update):
+
+        queued → printing → done | failed;   queued → done | failed
+
+    The ticket is not stored: the bridge fetches it, drawn at that moment from the appointment, while the print
+    is queued or printing, prints it and deletes its copy (and the printing system's)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("envoyé à la borne")
+        PRINTING = "printing", _("en cours d'impression")
+        DONE = "done", _("imprimé")
+        FAILED = "failed", _("échec")
+
+    class Reason(models.TextChoices):
+        NONE = "", _("aucun")
+        OUT_OF_PAPER = "out_of_paper", _("plus de papier")
+        JAMMED = "jammed", _("bourrage")
+        OFFLINE = "offline", _("imprimante hors ligne")
+        ERROR = "error", _("erreur")
+
+    PENDING_STATES = (State.QUEUED, State.PRINTING)
+
+    appointment = models.ForeignKey(
+        Appointment, verbose_name=_("rendez-vous"), on_delete=models.CASCADE, related_name="ticket_prints"
+    )
+    kiosk = models.ForeignKey(Kiosk, verbose_name=_("borne"), on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("demandé le"))
+    state = models.CharField(_("état"), max_length=20, choices=State.choices, default=State.QUEUED)
+    reason = models.CharField(_("motif"), max_length=20, choices=Reason.choices, blank=True)
+    updated_at = models.DateTimeField(_("mis à jour le"))
+
+    class Meta:
+        verbose_name = _("impression de ticket")
+        verbose_name_plural = _("impressions de tickets")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="failed", reason__gt="") | (~Q(state="failed") & Q(reason="")),
+                name="ticketprint_reason_iff_failed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.appointment_id} {self.kiosk_id} {self.state}"
+
+
 class PartnerCallbackPolicy(models.Model):
-    """A partner's callback settings (no row: the defaults from the settings)."""
+    """A partner's settings for callbacks and personal data (no row: the defaults from the settings)."""
 
     partner = models.OneToOneField(
         Partner, verbose_name=_("partenaire"), on_delete=models.CASCADE, related_name="callback_policy"
@@ -516,10 +586,13 @@ class PartnerCallbackPolicy(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(240)],
     )
     erase_after_days = models.PositiveSmallIntegerField(
-        _("effacement du numéro après clôture (jours)"),
+        _("effacement des données personnelles (jours)"),
         default=conf.callback_erase_days,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-        help_text=_("Le numéro de téléphone est effacé ce nombre de jours après la clôture de la demande."),
+        help_text=_(
+            "Le numéro d'une demande de rappel est effacé ce nombre de jours après la clôture de la demande ; "
+            "le nom, le téléphone et l'e-mail d'un rendez-vous, ce nombre de jours après la fin du créneau."
+        ),
     )
 
     class Meta:

@@ -22,6 +22,7 @@ from visiorelais.scheduling.models import (
     CallbackRequest,
     PartnerCallbackPolicy,
     Slot,
+    TicketPrint,
     local_label,
 )
 
@@ -298,6 +299,82 @@ def appointment_ticket(*, appointment: Appointment) -> dict:
         "name": appointment.name,
         "topic": appointment.topic.label if appointment.topic_id else "",
         "grace_minutes": int(conf.grace_before().total_seconds() // 60),
+    }
+
+
+# Printing the ticket on a kiosk.
+
+
+def ticket_kiosks_for_user(*, user: User, appointment: Appointment) -> list[Kiosk]:
+    """The kiosks where `user` may print the appointment's ticket: the active kiosks of the slot's place (its
+    kiosk, or every kiosk of its site), when `user` is a host agent or site manager of that site. A partner agent
+    gets none: it books remotely, and the resident is not at the kiosk."""
+    if not user.is_authenticated or not user.is_active or user.role not in SITE_ROLES:
+        return []
+    kiosks = appointment.slot.place_kiosks().filter(status=Kiosk.Status.ACTIVE, site__in=user.host_sites.values("pk"))
+    return list(kiosks.select_related("site").order_by("code"))
+
+
+def ticket_print_get_for_kiosk(*, kiosk: Kiosk, ticket_id: int) -> TicketPrint:
+    """The ticket print `ticket_id` if it is this kiosk's and still waits to come out (queued or printing), with
+    its appointment and slot loaded; SchedulingRefused `ticket_print_unknown` otherwise (another kiosk's, a
+    finished one, none)."""
+    ticket = (
+        TicketPrint.objects.filter(
+            pk=ticket_id, kiosk=kiosk, state__in=TicketPrint.PENDING_STATES, appointment__erased_at__isnull=True
+        )
+        .select_related("appointment__slot__partner", "appointment__slot__kiosk__site", "appointment__slot__site")
+        .first()
+    )
+    if ticket is None:
+        raise SchedulingRefused("ticket_print_unknown")
+    return ticket
+
+
+def ticket_print_latest(*, appointment: Appointment) -> TicketPrint | None:
+    return appointment.ticket_prints.select_related("kiosk").order_by("-requested_at", "-pk").first()
+
+
+TICKET_PRINT_MESSAGES = {
+    "queued": "Ticket envoyé à la borne %(kiosk)s : impression en attente…",
+    "printing": "Impression en cours sur la borne %(kiosk)s…",
+    "done": "Ticket imprimé sur la borne %(kiosk)s : remettez-le à la personne.",
+    "out_of_paper": "Le ticket n'a pas été imprimé : l'imprimante de la borne %(kiosk)s n'a plus de papier.",
+    "jammed": "Le ticket n'a pas été imprimé : une feuille est coincée dans l'imprimante de la borne %(kiosk)s.",
+    "offline": "Le ticket n'a pas été imprimé : l'imprimante de la borne %(kiosk)s ne répond pas.",
+    "error": "Le ticket n'a pas été imprimé : l'impression a échoué sur la borne %(kiosk)s.",
+    "unconfirmed": (
+        "La borne %(kiosk)s n'a pas confirmé l'impression : vérifiez l'imprimante, ou recopiez le code pour la "
+        "personne."
+    ),
+}
+
+
+class TicketPrintStatus(TypedDict):
+    id: int
+    state: str
+    reason: str
+    kiosk: str
+    message: str
+    finished: bool
+    succeeded: bool
+
+
+def ticket_print_status(*, ticket: TicketPrint, now: dt.datetime) -> TicketPrintStatus:
+    """Where a ticket print stands, in words for the host agent. A print still queued or printing
+    TICKET_PRINT_WAIT_SECONDS after it was asked is `unconfirmed` (finished: the bridge may never answer)."""
+    key = ticket.reason or ticket.state
+    finished = ticket.state not in TicketPrint.PENDING_STATES
+    if not finished and now - ticket.updated_at > conf.ticket_print_wait():
+        key, finished = "unconfirmed", True
+    return {
+        "id": ticket.pk,
+        "state": ticket.state,
+        "reason": ticket.reason,
+        "kiosk": ticket.kiosk.code,
+        "message": TICKET_PRINT_MESSAGES[key] % {"kiosk": ticket.kiosk.code},
+        "finished": finished,
+        "succeeded": ticket.state == TicketPrint.State.DONE,
     }
 
 

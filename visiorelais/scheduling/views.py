@@ -1,7 +1,9 @@
-"""The booking pages (/rendez-vous/), the callback list (/rappels/) and the calendar feeds (/agenda/…).
+"""The booking pages (/rendez-vous/), the callback list (/rappels/), the calendar feeds (/agenda/…), and the
+ticket PDF the kiosk's bridge fetches (/api/tickets/…).
 
 Thin: find who asks, call one accessor or service, render. Partner agents and admins see their partner's slots
-and callbacks; host agents and site managers see the slots at their sites; nobody else gets past the login.
+and callbacks; host agents and site managers see the slots at their sites, and print tickets on their kiosks;
+nobody else gets past the login.
 """
 
 import datetime as dt
@@ -11,12 +13,13 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from visiorelais.accounts.auth import kiosk_from_request
 from visiorelais.accounts.models import PARTNER_ROLES, SITE_ROLES
 from visiorelais.network.selectors import PARIS
 from visiorelais.scheduling.errors import SchedulingRefused
@@ -31,6 +34,10 @@ from visiorelais.scheduling.selectors import (
     callbacks_for_partner,
     slot_get_for_user,
     slots_for_user,
+    ticket_kiosks_for_user,
+    ticket_print_get_for_kiosk,
+    ticket_print_latest,
+    ticket_print_status,
 )
 from visiorelais.scheduling.services import (
     appointment_book,
@@ -38,8 +45,10 @@ from visiorelais.scheduling.services import (
     calendar_feed_token_reset,
     callback_attempt,
     callback_take,
+    ticket_print,
 )
 from visiorelais.scheduling.services.feeds import feed_token_hash
+from visiorelais.scheduling.ticket_pdf import ticket_pdf
 
 BOOKING_DAYS_AHEAD = 92
 FEED_DAYS_BEHIND = 30
@@ -128,11 +137,64 @@ def ticket(request: HttpRequest, appointment_id: int) -> HttpResponse:
         appointment = appointment_get_for_user(user=request.user, appointment_id=appointment_id)
     except SchedulingRefused as refusal:
         _refused_to_404(refusal)
-    response = render(
-        request,
-        "scheduling/ticket.html",
-        {"appointment": appointment, "ticket": appointment_ticket(appointment=appointment)},
-    )
+    latest = ticket_print_latest(appointment=appointment)
+    context = {
+        "appointment": appointment,
+        "ticket": appointment_ticket(appointment=appointment),
+        "kiosks": ticket_kiosks_for_user(user=request.user, appointment=appointment)
+        if appointment.status == appointment.Status.BOOKED
+        else [],
+        "print_status": ticket_print_status(ticket=latest, now=timezone.now()) if latest else None,
+    }
+    response = render(request, "scheduling/ticket.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@booking_staff
+def ticket_print_view(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Prints the ticket on the kiosk named in the form; back to the ticket page, which follows the print."""
+    try:
+        kiosk_id = int(request.POST.get("kiosk", ""))
+    except ValueError:
+        kiosk_id = 0
+    try:
+        ticket_print(user=request.user, appointment_id=appointment_id, kiosk_id=kiosk_id)
+    except SchedulingRefused as refusal:
+        if refusal.code == "appointment_unknown":
+            _refused_to_404(refusal)
+        messages.error(request, refusal.text)
+    return redirect("scheduling:ticket", appointment_id=appointment_id)
+
+
+@require_GET
+@booking_staff
+def ticket_print_status_view(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """The latest print of the ticket, as JSON, for the ticket page to follow it ({"print": null}: none)."""
+    try:
+        appointment = appointment_get_for_user(user=request.user, appointment_id=appointment_id)
+    except SchedulingRefused as refusal:
+        _refused_to_404(refusal)
+    latest = ticket_print_latest(appointment=appointment)
+    response = JsonResponse({"print": ticket_print_status(ticket=latest, now=timezone.now()) if latest else None})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def ticket_pdf_for_bridge(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """GET /api/tickets/<id>.pdf: the ticket to print, for the bridge of the print's kiosk (`Authorization:
+    Bearer <device token>`), while the print is queued or printing. Drawn on each request, never stored."""
+    kiosk = kiosk_from_request(request) if request.headers.get("Authorization", "").startswith("Bearer ") else None
+    if kiosk is None:
+        return JsonResponse({"error": "Adresse réservée au boîtier de la borne."}, status=403)
+    try:
+        ticket = ticket_print_get_for_kiosk(kiosk=kiosk, ticket_id=ticket_id)
+    except SchedulingRefused as refusal:
+        return JsonResponse({"error": refusal.text}, status=404)
+    response = HttpResponse(ticket_pdf(appointment=ticket.appointment), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ticket-{ticket.pk}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
 

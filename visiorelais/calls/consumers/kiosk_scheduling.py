@@ -65,7 +65,11 @@ class KioskSchedulingHandlers:
         except SchedulingRefused as refusal:
             if refusal.code in WRONG_CODES:
                 cache.add(key, 0, WRONG_CODE_WINDOW_SECONDS)
-                cache.incr(key)
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    # The window ended between add and incr: this wrong code opens the next one.
+                    cache.add(key, 1, WRONG_CODE_WINDOW_SECONDS)
             return refusal
         slot = appointment.slot
         return {

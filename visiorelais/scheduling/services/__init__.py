@@ -7,6 +7,7 @@ from visiorelais.scheduling.services.appointments import (
     appointment_check_in,
     appointment_mark_no_shows,
     appointment_settle_calls,
+    appointments_erase,
     booking_contact,
     contact_email,
     contact_name,
@@ -23,6 +24,7 @@ from visiorelais.scheduling.services.callbacks import (
 from visiorelais.scheduling.services.feeds import calendar_feed_token_reset
 from visiorelais.scheduling.services.reminders import ReminderRun, reminders_send
 from visiorelais.scheduling.services.slots import SeriesOpening, slot_open, slot_series_open, slot_series_open_all
+from visiorelais.scheduling.services.tickets import ticket_print, ticket_print_update
 
 __all__ = [
     "ReminderRun",
@@ -32,6 +34,7 @@ __all__ = [
     "appointment_check_in",
     "appointment_mark_no_shows",
     "appointment_settle_calls",
+    "appointments_erase",
     "booking_contact",
     "calendar_feed_token_reset",
     "callback_attempt",
@@ -46,5 +49,7 @@ __all__ = [
     "slot_open",
     "slot_series_open",
     "slot_series_open_all",
+    "ticket_print",
+    "ticket_print_update",
     "user_may_book",
 ]

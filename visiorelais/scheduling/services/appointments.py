@@ -1,4 +1,5 @@
-"""The appointment state machine: book, cancel, check in at the kiosk, settle (no-shows, completions)."""
+"""The appointment state machine: book, cancel, check in at the kiosk, settle (no-shows, completions); and the
+erasure of the residents' personal data after the slot."""
 
 import datetime as dt
 import re
@@ -14,12 +15,13 @@ from visiorelais.accounts.models import PARTNER_ROLES, SITE_ROLES, User
 from visiorelais.calls.errors import CallRefused
 from visiorelais.calls.models import Call
 from visiorelais.calls.services import call_request
-from visiorelais.network.models import Kiosk, Topic
+from visiorelais.network.models import Kiosk, Partner, Topic
 from visiorelais.network.selectors import PARIS
 from visiorelais.scheduling import conf
 from visiorelais.scheduling.errors import SchedulingRefused
-from visiorelais.scheduling.models import Appointment, AppointmentEvent, Slot
+from visiorelais.scheduling.models import Appointment, AppointmentEvent, ReminderLog, Slot
 from visiorelais.scheduling.phones import phone_normalise
+from visiorelais.scheduling.selectors import callback_policy
 
 Status = Appointment.Status
 Kind = AppointmentEvent.Kind
@@ -305,3 +307,35 @@ def appointment_settle_calls(*, now: dt.datetime | None = None) -> list[int]:
 def live_appointments_q() -> Q:
     """Appointments that hold their slot: booked, or checked in and not closed."""
     return Q(status__in=Appointment.LIVE_STATUSES, closed_at__isnull=True)
+
+
+def appointments_erase(*, now: dt.datetime | None = None) -> int:
+    """Erases the residents' personal data the partners' delays no longer allow to keep; returns how many
+    appointments were erased.
+
+    An appointment loses its name, phone and e-mail (and the masked recipients of its reminder log)
+    `erase_after_days` (the partner's PartnerCallbackPolicy, CALLBACK_ERASE_DAYS by default: 30) after its slot
+    ended, whatever its status; `erased_at` is set and an `erased` event appended. Status, times, partner,
+    place, topic and events stay for the statistics. Safe to run twice or from two processes.
+    """
+    now = now or timezone.now()
+    erased = 0
+    due = Appointment.objects.filter(erased_at__isnull=True, slot__ends_at__lte=now)
+    partner_ids = due.values_list("slot__partner_id", flat=True).distinct()
+    for partner in Partner.objects.filter(pk__in=list(partner_ids)):
+        limit = now - dt.timedelta(days=callback_policy(partner=partner).erase_after_days)
+        ids = list(due.filter(slot__partner=partner, slot__ends_at__lte=limit).values_list("pk", flat=True))
+        for appointment_id in ids:
+            with transaction.atomic():
+                appointment = (
+                    Appointment.objects.select_for_update().filter(pk=appointment_id, erased_at__isnull=True).first()
+                )
+                if appointment is None:
+                    continue  # erased by another process meanwhile
+                appointment.name = appointment.phone = appointment.email = ""
+                appointment.erased_at = now
+                appointment.save(update_fields=["name", "phone", "email", "erased_at"])
+                ReminderLog.objects.filter(appointment=appointment).update(recipient="")
+                _event(appointment, Kind.ERASED, now)
+            erased += 1
+    return erased
