@@ -7,8 +7,9 @@
 - kiosk_conn_kb: the server's VmRSS after opening the idle kiosk sockets minus before, divided by their number,
   once RSS has settled.
 
-Variants: one process with the in-memory layer, as uvicorn runs by default (permessage-deflate negotiated, as a
-browser asks for it) and with `--ws-per-message-deflate false`; then two processes behind Redis.
+Variants: one process with the in-memory layer, served as `make serve` serves (`--ws-per-message-deflate false`),
+then with uvicorn's default (permessage-deflate negotiated, as a browser asks for it: `fanout_deflate_*`,
+`kiosk_conn_kb_deflate`); then two processes behind Redis, served as `make serve` serves.
 
 `run()` runs this module in a child process, which sets up its own Django (a private SQLite database in a temporary
 VISIORELAIS_DATA_DIR), servers and client processes, stops them by pid, and prints figures only.
@@ -325,11 +326,13 @@ def main() -> int:
             "PARTNERS_ALWAYS_OPEN": "1",
             "LOG_LEVEL": "WARNING",
         }
+        # As served (make serve, make demo, docs/configuration.md): permessage-deflate off. Then uvicorn's default,
+        # which compresses each frame once per socket, for comparison.
         variants = [
-            ("fanout", [], "deflate"),
-            ("fanout_nodeflate", ["--ws-per-message-deflate", "false"], "nodeflate"),
+            ("fanout", ["--ws-per-message-deflate", "false"], ""),
+            ("fanout_deflate", [], "_deflate"),
         ]
-        for prefix, args, memory_label in variants:
+        for prefix, args, suffix in variants:
             server = AsgiServer(env=env, log_path=work / f"{prefix}.log", uvicorn_args=args)
             server.start()
             try:
@@ -341,7 +344,6 @@ def main() -> int:
                 server.stop()
             figure(f"{prefix}_p50_ms", figures["p50_ms"], "ms")
             figure(f"{prefix}_p95_ms", figures["p95_ms"], "ms")
-            suffix = "" if memory_label == "deflate" else "_nodeflate"
             figure(f"kiosk_conn_kb{suffix}", figures["kiosk_conn_kb"], "KB")
 
         redis = RedisServer(work_dir=work / "redis")
@@ -350,7 +352,7 @@ def main() -> int:
         # BZPOPMIN (django/channels_redis#422); a longer one keeps the crowd connected until settings.py lifts it.
         redis_env = {**env, "REDIS_URL": redis.url}
         pair = [
-            AsgiServer(env=redis_env, log_path=work / f"redis-{n}.log", uvicorn_args=variants[1][1]) for n in range(2)
+            AsgiServer(env=redis_env, log_path=work / f"redis-{n}.log", uvicorn_args=variants[0][1]) for n in range(2)
         ]
         try:
             for server in pair:

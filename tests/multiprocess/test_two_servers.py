@@ -113,6 +113,42 @@ def test_a_kiosk_on_one_server_talks_with_an_agent_on_the_other(world, servers):
     assert_one_completed_call(call_id, station=world.caf_station_1, agent=world.alice)
 
 
+def test_kiosks_on_both_servers_see_a_station_taken_on_one(world, servers):
+    """Each process's kiosk fan-out (calls/consumers/fanout.py) gets the partner's change through Redis, next to
+    the sockets that share its process's blocking read, and writes it to every local kiosk."""
+    server_a, server_b = servers
+    tokens = [enrolled_token(kiosk, issued_by=world.olivia) for kiosk in (world.kiosk_coutances, world.kiosk_saint_lo)]
+    session_key = logged_in_session(world.alice)
+
+    async def scenario() -> list[dict]:
+        kiosks = [
+            kiosk_client(server, token, f"kiosk{n}@{name}")
+            for n, token in enumerate(tokens)
+            for server, name in ((server_a, "A"), (server_b, "B"))
+        ]
+        agent = console_client(server_b, session_key, "alice@B")
+        try:
+            snapshots = [await kiosk.start() for kiosk in kiosks]
+            seqs = [next(p["seq"] for p in snapshot["partners"] if p["id"] == world.caf.pk) for snapshot in snapshots]
+            await agent.start()
+            await take_station(agent, world.caf_station_1.pk)
+            frames = await asyncio.gather(
+                *(
+                    kiosk.expect(lambda f: f["type"] == "partner" and f["partner"]["id"] == world.caf.pk)
+                    for kiosk in kiosks
+                )
+            )
+            assert [frame["seq"] for frame in frames] == [seq + 1 for seq in seqs]
+            return frames
+        finally:
+            for kiosk in kiosks:
+                await kiosk.stop()
+            await agent.stop()
+
+    frames = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert {frame["partner"]["state"] for frame in frames} == {"available"}
+
+
 CALLS = 50
 STATIONS = 5
 RUSH_SECONDS = 120

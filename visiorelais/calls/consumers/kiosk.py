@@ -10,9 +10,10 @@ from visiorelais.accounts.auth import KIOSK_COOKIE
 from visiorelais.accounts.selectors import kiosk_token_is_active, kiosk_token_lookup
 from visiorelais.calls import services, wire
 from visiorelais.calls.consumers.base import CloseCode, JsonSocket, ProtocolViolation, field_int
+from visiorelais.calls.consumers.fanout import kiosk_fanout
 from visiorelais.calls.consumers.kiosk_scheduling import KioskSchedulingHandlers
 from visiorelais.calls.errors import CallNotFound
-from visiorelais.calls.events import group_for_kiosk, group_for_partner_kiosks, group_for_station
+from visiorelais.calls.events import group_for_kiosk, group_for_station
 from visiorelais.calls.models import Call
 from visiorelais.calls.selectors import call_get_for_kiosk, kiosk_snapshot
 from visiorelais.documents.services import receipt_print
@@ -70,6 +71,8 @@ class KioskConsumer(KioskSchedulingHandlers, JsonSocket):
         self.kiosk = token.kiosk
         self.token_id = token.pk
         self.partner_modes: dict[int, str] = {}
+        # `partner.state` payloads that came while a snapshot was being made: sent after it, if newer.
+        self.held_partner_states: list[dict] | None = None
         await self.accept()
         await self.join(group_for_kiosk(self.kiosk.pk))
         await database_sync_to_async(services.presence_heartbeat)(kiosk=self.kiosk)
@@ -77,14 +80,33 @@ class KioskConsumer(KioskSchedulingHandlers, JsonSocket):
         self.start_heartbeats()
 
     async def send_snapshot(self) -> None:
-        frame = await database_sync_to_async(self._snapshot_frame)()
-        modes = {partner["id"]: partner["mode"] for partner in frame["partners"]}
-        for partner_id in set(self.partner_modes) - set(modes):
-            await self.leave(group_for_partner_kiosks(partner_id))
-        for partner_id in modes:
-            await self.join(group_for_partner_kiosks(partner_id))
-        self.partner_modes = modes
-        await self.send_json(frame)
+        """The snapshot, then the partner changes that came while it was made and are newer than it."""
+        self.held_partner_states = []
+        try:
+            frame = await database_sync_to_async(self._snapshot_frame)()
+            self.partner_modes = {partner["id"]: partner["mode"] for partner in frame["partners"]}
+            await kiosk_fanout().subscribe(self, set(self.partner_modes))
+            await self.send_json(frame)
+        finally:
+            held, self.held_partner_states = self.held_partner_states, None
+        seqs = {partner["id"]: partner["seq"] for partner in frame["partners"]}
+        for payload in held:
+            if payload["partner_id"] in seqs and payload["seq"] > seqs[payload["partner_id"]]:
+                await self.deliver_partner_state(payload)
+
+    async def deliver_partner_state(self, payload: dict) -> None:
+        """A change of one of this kiosk's partners, from the process's fan-out (consumers/fanout.py)."""
+        if self.held_partner_states is not None:
+            self.held_partner_states.append(payload)
+            return
+        mode = self.partner_modes.get(payload["partner_id"])
+        if mode is not None and not self.closing:
+            await self.send(text_data=partner_frame_text(payload, mode))
+
+    async def disconnect(self, code):
+        if hasattr(self, "partner_modes"):
+            kiosk_fanout().unsubscribe(self)
+        await super().disconnect(code)
 
     def _snapshot_frame(self) -> dict:
         return wire.kiosk_snapshot_frame(kiosk=self.kiosk, snapshot=kiosk_snapshot(kiosk=self.kiosk))
@@ -93,11 +115,7 @@ class KioskConsumer(KioskSchedulingHandlers, JsonSocket):
         event, payload = message["event"], message["payload"]
         if await self.forward_document_event(event, payload):
             return
-        if event == "partner.state" and payload["partner_id"] in self.partner_modes:
-            mode = self.partner_modes[payload["partner_id"]]
-            if not self.closing:
-                await self.send(text_data=partner_frame_text(payload, mode))
-        elif event == "kiosk.call":
+        if event == "kiosk.call":
             await self.send_json(
                 {
                     "type": "call",
