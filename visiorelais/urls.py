@@ -6,6 +6,7 @@ from visiorelais import health
 admin.site.site_header = "Visio-relais — administration du réseau"
 admin.site.site_title = "Visio-relais"
 admin.site.index_title = "Gestion du réseau"
+admin.site.index_template = "statistics/admin_index.html"  # the admin home plus a link to the statistics
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
