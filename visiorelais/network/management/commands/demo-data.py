@@ -16,6 +16,9 @@ LINKS = [
     ("Borne (écran usager)", "/borne/"),
     ("Console des agents", "/console/"),
     ("Back-office", "/admin/"),
+    ("Rendez-vous et rappels", "/rendez-vous/"),
+    ("Statistiques", "/statistiques/"),
+    ("Chiffres publics", "/statistiques/publiques/"),
 ]
 
 
