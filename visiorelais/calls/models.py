@@ -232,6 +232,8 @@ class StationEvent(models.Model):
         verbose_name = _("événement de poste")
         verbose_name_plural = _("événements de poste")
         ordering = ["at", "id"]
+        # A station's events in time order: the statistics' refresh and a station's last sign of life.
+        indexes = [models.Index(fields=["station", "at"], name="stationevent_station_at")]
 
     def __str__(self) -> str:
         return f"{self.station_id} {self.state} {self.at:%Y-%m-%d %H:%M:%S}"

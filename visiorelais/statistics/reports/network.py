@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -246,24 +246,29 @@ def data_quality_table(period: Period, *, now: dt.datetime) -> Table:
     failed = facts.filter(outcome=CallFact.Outcome.FAILED).count()
     ended = facts.filter(~Q(outcome=CallFact.Outcome.OPEN)).count()
 
-    station_last = dict(
-        StationEvent.objects.values("station_id").annotate(last=Max("at")).values_list("station_id", "last")
-    )
+    # Each one's newest event through its (station or kiosk, at) index: a GROUP BY over the whole record would
+    # read every event ever written.
+    newest_station_event = StationEvent.objects.filter(station_id=OuterRef("pk")).order_by("-at").values("at")[:1]
     silent_stations = [
-        station.label
-        for station in Station.objects.filter(active=True).order_by("label")
-        if station_last.get(station.pk) is None or station_last[station.pk] < now - STATION_SILENCE
+        label
+        for label, last in Station.objects.filter(active=True)
+        .annotate(last=Subquery(newest_station_event))
+        .order_by("label")
+        .values_list("label", "last")
+        if last is None or last < now - STATION_SILENCE
     ]
-    kiosk_last = dict(
-        KioskPresenceEvent.objects.values("kiosk_id").annotate(last=Max("at")).values_list("kiosk_id", "last")
-    )
-    for kiosk_id, heartbeat in KioskPresence.objects.values_list("kiosk_id", "last_heartbeat"):
-        kiosk_last[kiosk_id] = max(heartbeat, kiosk_last.get(kiosk_id, heartbeat))
-    silent_kiosks = [
-        kiosk.code
-        for kiosk in Kiosk.objects.filter(status=Kiosk.Status.ACTIVE).order_by("code")
-        if kiosk_last.get(kiosk.pk) is None or kiosk_last[kiosk.pk] < now - KIOSK_SILENCE
-    ]
+    newest_kiosk_event = KioskPresenceEvent.objects.filter(kiosk_id=OuterRef("pk")).order_by("-at").values("at")[:1]
+    heartbeats = dict(KioskPresence.objects.values_list("kiosk_id", "last_heartbeat"))
+    silent_kiosks = []
+    for kiosk_id, code, last in (
+        Kiosk.objects.filter(status=Kiosk.Status.ACTIVE)
+        .annotate(last=Subquery(newest_kiosk_event))
+        .order_by("code")
+        .values_list("pk", "code", "last")
+    ):
+        signs = [at for at in (last, heartbeats.get(kiosk_id)) if at is not None]
+        if not signs or max(signs) < now - KIOSK_SILENCE:
+            silent_kiosks.append(code)
     refresh = StatisticsRefresh.objects.order_by("-finished_at").first()
 
     def listing(names: list[str]) -> str:
