@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from visiorelais.calls.models import Call
+from visiorelais.documents.models import PrintJob
 from visiorelais.network.models import HostSite, Kiosk, Partner, Station, Topic, Weekday
 from visiorelais.network.selectors import PARIS, kiosk_entitlement_mode
 from visiorelais.scheduling import conf
@@ -534,12 +535,8 @@ class TicketPrint(models.Model):
         DONE = "done", _("imprimé")
         FAILED = "failed", _("échec")
 
-    class Reason(models.TextChoices):
-        NONE = "", _("aucun")
-        OUT_OF_PAPER = "out_of_paper", _("plus de papier")
-        JAMMED = "jammed", _("bourrage")
-        OFFLINE = "offline", _("imprimante hors ligne")
-        ERROR = "error", _("erreur")
+    # A ticket fails for the reasons a call's print job fails: the bridge reports both alike.
+    Reason = PrintJob.Reason
 
     PENDING_STATES = (State.QUEUED, State.PRINTING)
 
