@@ -14,6 +14,8 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from asgiref.sync import SyncToAsync
+from django.db import connections
 
 from visiorelais.accounts.models import Role, User
 from visiorelais.network.models import (
@@ -28,6 +30,15 @@ from visiorelais.network.models import (
 )
 
 PASSWORD = "motdepasse-de-test-1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def async_orm_connection_closed(django_db_setup):
+    """The ORM's async methods (`aexists`, `aupdate`…) called from async tests run in asgiref's one shared thread,
+    whose database connection outlives the tests; it is closed here, before the test database is dropped (on
+    PostgreSQL an open session makes that drop fail)."""
+    yield
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """The statistics pages in a real Chromium: the charts are drawn from their tables (Chart.js, vendored), with
-no script error, and axe-core (WCAG 2.2 A and AA) finds no serious or critical violation on the operator's,
-the observers' and the public page."""
+no script error, and axe-core (WCAG 2.2 A and AA) finds no serious or critical violation on any of them: the
+operator's, the observers', the partner's, the site manager's, the agent's, the public page and the login."""
 
 import datetime as dt
 
@@ -61,6 +61,13 @@ def test_the_statistics_pages_draw_their_charts_and_pass_axe(asgi_server, world,
     observer.goto("/statistiques/pilotage/")
     expect(observer.locator("h1")).to_contain_text("Pilotage")
     assert_no_serious_a11y_violations(observer)
+
+    for person, path in ((world.paula, "partenaire"), (world.mona, "site"), (world.alice, "ma-journee")):
+        page = new_page(name=path)
+        login(page, person, origin=asgi_server.url)
+        page.goto(f"/statistiques/{path}/")
+        expect(page.locator("table").first).to_be_visible()
+        assert_no_serious_a11y_violations(page)
 
     public = new_page(name="public")
     public.goto("/statistiques/publiques/")
