@@ -90,7 +90,8 @@ def trends_table(period: Period, *, now: dt.datetime) -> Table:
     previous, year_before = period.previous(), period.year_before()
     current = _compute(TREND_METRICS, period, now)
     before = _compute(TREND_METRICS, previous, now)
-    last_year = _compute(TREND_METRICS, year_before, now)
+    # For a year, the previous period is the year before: computed once.
+    last_year = before if year_before == previous else _compute(TREND_METRICS, year_before, now)
     rows, weak = [], set()
     for index, key in enumerate(TREND_METRICS):
         result = current[key]
