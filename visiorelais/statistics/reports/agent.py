@@ -20,7 +20,8 @@ from visiorelais.statistics import metrics, selectors
 from visiorelais.statistics.models import CallFact, StationInterval
 from visiorelais.statistics.periods import PARIS, Period, Scope
 from visiorelais.statistics.reports import common
-from visiorelais.statistics.reports.partner import append_metric_row, metric_column, offer_results
+from visiorelais.statistics.reports.common import append_metric_row, metric_column
+from visiorelais.statistics.reports.partner import offer_results
 from visiorelais.statistics.tables import INTEGER, NUMBER, Chart, Column, Table
 
 State = StationPresence.State

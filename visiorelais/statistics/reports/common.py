@@ -405,3 +405,17 @@ def coverage_heatmap_table(
         ],
         hours=_hours_shown(found),
     )
+
+
+def metric_column(metric: Metric, *, key: str = "") -> Column:
+    kind = INTEGER if metric.unit == "appels" else NUMBER
+    return Column(key or metric.key, metric.name, kind, metric.unit, metric_note(metric))
+
+
+def append_metric_row(table: Table, head: list, results: list[Result | None], keys: list[str]) -> None:
+    """Appends `head` + the values of `results` (under the column keys `keys`), greying the weak ones."""
+    index = len(table.rows)
+    for key, result in zip(keys, results, strict=True):
+        if result is not None and result.value is not None and not result.significant:
+            table.weak.add((index, key))
+    table.rows.append((*head, *(shown(r.value, r.unit) if r else None for r in results)))

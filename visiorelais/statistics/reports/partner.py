@@ -70,20 +70,6 @@ def partner_tables(user: User, period: Period, *, now: dt.datetime | None = None
 # Cells: a metric's Result in a Table row (the rules themselves are in reports/common.py).
 
 
-def metric_column(metric: metrics.Metric, *, key: str = "") -> Column:
-    kind = INTEGER if metric.unit == "appels" else NUMBER
-    return Column(key or metric.key, metric.name, kind, metric.unit, common.metric_note(metric))
-
-
-def append_metric_row(table: Table, head: list, results: list[metrics.Result | None], keys: list[str]) -> None:
-    """Appends `head` + the values of `results` (under the column keys `keys`), greying the weak ones."""
-    index = len(table.rows)
-    for key, result in zip(keys, results, strict=True):
-        if result is not None and result.value is not None and not result.significant:
-            table.weak.add((index, key))
-    table.rows.append((*head, *(common.shown(r.value, r.unit) if r else None for r in results)))
-
-
 def empty_result(key: str, period: Period, scope: Scope) -> metrics.Result:
     # metrics_compute returns no group at all over an empty period: each figure is then "no value, n = 0".
     return metrics.METRICS[key].result(None, 0, period=period, scope=scope)
@@ -121,7 +107,7 @@ def trend(scope: Scope, period: Period, label: str) -> Table:
     table = Table(
         key="partenaire-par-semaine" if weekly else "partenaire-par-mois",
         title=_("Évolution semaine par semaine") if weekly else _("Évolution mois par mois"),
-        columns=[*common.period_columns(), *[metric_column(metric) for metric in wanted]],
+        columns=[*common.period_columns(), *[common.metric_column(metric) for metric in wanted]],
         rows=[],
         period_label=period.label,
         scope_label=label,
@@ -133,7 +119,7 @@ def trend(scope: Scope, period: Period, label: str) -> Table:
         if results is None:
             results = {key: empty_result(key, period, scope) for key in keys}
             results["requests"] = metrics.METRICS["requests"].result(0, 0, period=period, scope=scope)
-        append_metric_row(table, [row_label, first], [results[key] for key in keys], keys)
+        common.append_metric_row(table, [row_label, first], [results[key] for key in keys], keys)
     return table
 
 
@@ -170,7 +156,7 @@ def per_station(partner_id: int, period: Period, label: str, *, now: dt.datetime
         columns=[
             Column("station", _("Poste")),
             Column("presence_hours", presence.name, NUMBER, "h", presence.formula),
-            metric_column(occupancy),
+            common.metric_column(occupancy),
             Column("calls_answered", _("Appels décrochés"), INTEGER, "appels"),
         ],
         rows=[],
@@ -186,7 +172,7 @@ def per_station(partner_id: int, period: Period, label: str, *, now: dt.datetime
         working = by_state[State.BUSY] + by_state[State.WRAP_UP]
         ready = working + by_state[State.AVAILABLE] + by_state[State.RINGING]
         rate = occupancy.result(working / ready if ready else None, sessions[station_id], period=period, scope=scope)
-        append_metric_row(table, [station_label, round(staffed / 3600, 2)], [rate], [occupancy.key])
+        common.append_metric_row(table, [station_label, round(staffed / 3600, 2)], [rate], [occupancy.key])
         table.rows[-1] = (*table.rows[-1], answered.get(station_id, 0))
     return table
 
@@ -206,7 +192,7 @@ def per_agent(partner_id: int, period: Period, label: str) -> Table:
         columns=[
             Column("agent", _("Agent")),
             Column("calls_answered", _("Appels décrochés"), INTEGER, "appels"),
-            *[metric_column(metric) for metric in wanted],
+            *[common.metric_column(metric) for metric in wanted],
         ],
         rows=[],
         period_label=period.label,
@@ -219,7 +205,7 @@ def per_agent(partner_id: int, period: Period, label: str) -> Table:
         key=lambda item: item[0],
     )
     for name, results in rows:
-        append_metric_row(
+        common.append_metric_row(
             table,
             [name, results["requests"].value],
             [results[m.key] for m in wanted],
@@ -235,7 +221,7 @@ def per_site(scope: Scope, period: Period, label: str) -> Table:
     table = Table(
         key="partenaire-par-site",
         title=_("Demandes et taux de décroché par site d'accueil"),
-        columns=[Column("site", _("Site d'accueil")), *[metric_column(metric) for metric in wanted]],
+        columns=[Column("site", _("Site d'accueil")), *[common.metric_column(metric) for metric in wanted]],
         rows=[],
         period_label=period.label,
         scope_label=label,
@@ -243,7 +229,7 @@ def per_site(scope: Scope, period: Period, label: str) -> Table:
         chart=Chart("bar", "site", ("requests",), _("Demandes par site d'accueil")),
     )
     for name, results in sorted((names[site_id], results) for (site_id,), results in found.items()):
-        append_metric_row(table, [name], [results[m.key] for m in wanted], [m.key for m in wanted])
+        common.append_metric_row(table, [name], [results[m.key] for m in wanted], [m.key for m in wanted])
     return table
 
 
@@ -283,7 +269,7 @@ def offer_acceptance_per_station(partner_id: int, period: Period, label: str) ->
             Column("offers_accepted", _("Propositions acceptées"), INTEGER),
             Column("offers_declined", _("Propositions refusées"), INTEGER),
             Column("offers_timed_out", _("Propositions non décrochées"), INTEGER),
-            metric_column(acceptance),
+            common.metric_column(acceptance),
         ],
         rows=[],
         period_label=period.label,
@@ -307,5 +293,5 @@ def offer_acceptance_per_station(partner_id: int, period: Period, label: str) ->
         )
         offered = accepted + declined + timed_out
         rate = acceptance.result(accepted / offered if offered else None, offered, period=period, scope=scope)
-        append_metric_row(table, [station_label, accepted, declined, timed_out], [rate], [acceptance.key])
+        common.append_metric_row(table, [station_label, accepted, declined, timed_out], [rate], [acceptance.key])
     return table

@@ -13,7 +13,7 @@ from visiorelais.network.models import HostSite, Kiosk, Partner
 from visiorelais.statistics import metrics
 from visiorelais.statistics.periods import Period, Scope
 from visiorelais.statistics.reports import common
-from visiorelais.statistics.reports.partner import append_metric_row, metric_column
+from visiorelais.statistics.reports.common import append_metric_row, metric_column
 from visiorelais.statistics.tables import INTEGER, Chart, Column, Table
 
 PER_KIOSK = [
