@@ -120,6 +120,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# With REDIS_URL, Redis carries the channel layer and the cache, which holds what server processes must share
+# (such as the kiosks' wrong check-in codes); without it, both live in the one process's memory.
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -129,18 +131,12 @@ if REDIS_URL:
                 # (django/channels_redis#422); one process serves thousands of sockets, hence the pool size.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 10000}],
                 "prefix": "visiorelais",
-                # Messages waiting per channel; the default (100) drops events when a queue change reaches
-                # every waiting kiosk at once.
+                # Messages waiting per channel; the default (100) can drop events in a burst, e.g. on the kiosk
+                # fan-out's channel, which gets every partner change of its process.
                 "capacity": 1500,
             },
         }
     }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "visiorelais.channel_layers.ThrottledInMemoryChannelLayer"}}
-
-# The cache holds what server processes must share, such as the kiosks' wrong check-in codes: Redis when
-# REDIS_URL is set (every process counts in one place), Django's per-process local memory otherwise.
-if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -149,6 +145,7 @@ if REDIS_URL:
         }
     }
 else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "visiorelais.channel_layers.ThrottledInMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
