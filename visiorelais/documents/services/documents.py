@@ -1,6 +1,8 @@
 """Storing documents, recording their fetches, and the purge."""
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from django.db import transaction
@@ -32,6 +34,40 @@ from visiorelais.network.models import Kiosk, Partner
 # A file in DOCUMENTS_DIR without a live document (a store rolled back after writing it) is removed by the
 # purge once it is this old, so that a store still in flight is never touched.
 ORPHAN_GRACE = dt.timedelta(hours=1)
+
+
+@contextlib.contextmanager
+def new_encrypted_file() -> Iterator[str]:
+    """A storage name for a new document's encrypted file, for a block that writes it inside its transaction:
+    if the block fails, the file goes too (a rolled-back row must not leave its file behind)."""
+    storage_name = storage.new_storage_name()
+    try:
+        yield storage_name
+    except BaseException:
+        storage.blob_delete(storage_name)
+        raise
+
+
+def document_write(*, data: bytes, storage_name: str, **fields) -> Document:
+    """Creates the Document row (in the caller's transaction) and writes `data` encrypted under its id."""
+    document = Document.objects.create(key_id="", storage_name=storage_name, **fields)
+    document.key_id, blob = crypto.encrypt(data, document_id=document.pk)
+    document.save(update_fields=["key_id"])
+    storage.blob_write(storage_name, blob)
+    return document
+
+
+def print_job_queue(*, document: Document, kiosk_id: int, at: dt.datetime) -> PrintJob:
+    """A queued PrintJob for `document`, sent to the kiosk's bridge after commit (`bridge.print`)."""
+    job = PrintJob.objects.create(
+        document=document, state=PrintJob.State.QUEUED, message=PRINT_MESSAGES["queued"], updated_at=at
+    )
+    publish_on_commit(
+        group_for_bridge(kiosk_id),
+        "bridge.print",
+        {"call_id": document.call_id, "document_id": document.pk, "job_id": job.pk},
+    )
+    return job
 
 
 def document_store(
@@ -74,63 +110,43 @@ def document_store(
     with storage.spooled_upload(stream) as path:
         clean = sanitise(path)
 
-    storage_name = storage.new_storage_name()
-    written = False
-    try:
-        with transaction.atomic():
-            call = locked_connected_call(call.pk)
-            request = None
-            if scan_request_id:
-                request = (
-                    ScanRequest.objects.select_for_update()
-                    .filter(call=call, request_id=str(scan_request_id)[:64])
-                    .first()
-                )
-                if request is None or request.state not in (*ScanRequest.ACTIVE_STATES, ScanRequest.State.FAILED):
-                    raise DocumentRefused(
-                        "Cette demande de numérisation est inconnue ou a déjà reçu son document.", code="bad_request"
-                    )
-            at = now_or(now)
-            document = Document.objects.create(
-                call=call,
-                direction=direction,
-                name=clean_name(name, clean.content_type),
-                content_type=clean.content_type,
-                pages=clean.pages,
-                size=clean.size,
-                sha256=clean.sha256,
-                key_id="",
-                storage_name=storage_name,
-                created_at=at,
-                uploaded_by_kiosk=kiosk if direction == Direction.SCAN else None,
-                uploaded_by_user=agent if direction == Direction.PRINT else None,
+    with new_encrypted_file() as storage_name, transaction.atomic():
+        call = locked_connected_call(call.pk)
+        request = None
+        if scan_request_id:
+            request = (
+                ScanRequest.objects.select_for_update().filter(call=call, request_id=str(scan_request_id)[:64]).first()
             )
-            document.key_id, blob = crypto.encrypt(clean.data, document_id=document.pk)
-            document.save(update_fields=["key_id"])
-            storage.blob_write(storage_name, blob)
-            written = True
-            if direction == Direction.PRINT:
-                job = PrintJob.objects.create(
-                    document=document, state=PrintJob.State.QUEUED, message=PRINT_MESSAGES["queued"], updated_at=at
+            if request is None or request.state not in (*ScanRequest.ACTIVE_STATES, ScanRequest.State.FAILED):
+                raise DocumentRefused(
+                    "Cette demande de numérisation est inconnue ou a déjà reçu son document.", code="bad_request"
                 )
-                publish_on_commit(
-                    group_for_bridge(call.kiosk_id),
-                    "bridge.print",
-                    {"call_id": call.pk, "document_id": document.pk, "job_id": job.pk},
-                )
-            publish_to_call(call.kiosk_id, call.station_id, "document.added", {"document": document_entry(document)})
-            if request is not None:
-                request.state = ScanRequest.State.DONE
-                request.reason = ""
-                request.pages = document.pages
-                request.document = document
-                request.updated_at = at
-                request.save()
-                publish_to_call(call.kiosk_id, call.station_id, "scan.state", dict(scan_state_entry(request)))
-    except BaseException:
-        if written:
-            storage.blob_delete(storage_name)
-        raise
+        at = now_or(now)
+        document = document_write(
+            data=clean.data,
+            storage_name=storage_name,
+            call=call,
+            direction=direction,
+            name=clean_name(name, clean.content_type),
+            content_type=clean.content_type,
+            pages=clean.pages,
+            size=clean.size,
+            sha256=clean.sha256,
+            created_at=at,
+            uploaded_by_kiosk=kiosk if direction == Direction.SCAN else None,
+            uploaded_by_user=agent if direction == Direction.PRINT else None,
+        )
+        if direction == Direction.PRINT:
+            print_job_queue(document=document, kiosk_id=call.kiosk_id, at=at)
+        publish_to_call(call.kiosk_id, call.station_id, "document.added", {"document": document_entry(document)})
+        if request is not None:
+            request.state = ScanRequest.State.DONE
+            request.reason = ""
+            request.pages = document.pages
+            request.document = document
+            request.updated_at = at
+            request.save()
+            publish_to_call(call.kiosk_id, call.station_id, "scan.state", dict(scan_state_entry(request)))
     return document
 
 

@@ -9,14 +9,13 @@ from django.db import transaction
 
 from visiorelais.calls.events import group_for_kiosk
 from visiorelais.calls.models import Call
-from visiorelais.documents import crypto, storage
 from visiorelais.documents.errors import DocumentError, IllegalTransition
-from visiorelais.documents.events import group_for_bridge, publish_on_commit
+from visiorelais.documents.events import publish_on_commit
 from visiorelais.documents.models import Document, PrintJob
 from visiorelais.documents.receipt import receipt_pdf
 from visiorelais.documents.selectors import call_documents, document_entry
 from visiorelais.documents.services.common import call_of_actor, now_or
-from visiorelais.documents.services.print_jobs import PRINT_MESSAGES
+from visiorelais.documents.services.documents import document_write, new_encrypted_file, print_job_queue
 from visiorelais.network.models import Kiosk
 
 # How long after the end of the call its receipt may still be printed: the resident is still at the kiosk.
@@ -49,55 +48,33 @@ def receipt_print(*, kiosk: Kiosk, call_id: int, now: dt.datetime | None = None)
         raise DocumentError("Cette borne n'a pas d'imprimante.", code="no_printer")
     documents = list(call_documents(call_id=call.pk))
     data = receipt_pdf(call=call, documents=documents)
-    storage_name = storage.new_storage_name()
-    written = False
-    try:
-        with transaction.atomic():
-            call = Call.objects.select_for_update().select_related("kiosk").get(pk=call.pk)
-            printing = PrintJob.objects.filter(
-                document__call=call,
-                document__is_receipt=True,
-                state__in=(PrintJob.State.QUEUED, PrintJob.State.PRINTING),
-            )
-            if printing.exists():
-                raise IllegalTransition("Le récépissé est déjà en cours d'impression.", code="receipt_printing")
-            document = Document.objects.create(
-                call=call,
-                direction=Document.Direction.PRINT,
-                is_receipt=True,
-                name=RECEIPT_NAME,
-                content_type=Document.ContentType.PDF,
-                pages=_pages(data),
-                size=len(data),
-                sha256=_sha256(data),
-                key_id="",
-                storage_name=storage_name,
-                created_at=at,
-            )
-            document.key_id, blob = crypto.encrypt(data, document_id=document.pk)
-            document.save(update_fields=["key_id"])
-            storage.blob_write(storage_name, blob)
-            written = True
-            job = PrintJob.objects.create(
-                document=document, state=PrintJob.State.QUEUED, message=PRINT_MESSAGES["queued"], updated_at=at
-            )
-            publish_on_commit(
-                group_for_bridge(call.kiosk_id),
-                "bridge.print",
-                {"call_id": call.pk, "document_id": document.pk, "job_id": job.pk},
-            )
-            publish_on_commit(group_for_kiosk(call.kiosk_id), "document.added", {"document": document_entry(document)})
-    except BaseException:
-        if written:
-            storage.blob_delete(storage_name)
-        raise
+    with new_encrypted_file() as storage_name, transaction.atomic():
+        call = Call.objects.select_for_update().select_related("kiosk").get(pk=call.pk)
+        printing = PrintJob.objects.filter(
+            document__call=call,
+            document__is_receipt=True,
+            state__in=(PrintJob.State.QUEUED, PrintJob.State.PRINTING),
+        )
+        if printing.exists():
+            raise IllegalTransition("Le récépissé est déjà en cours d'impression.", code="receipt_printing")
+        document = document_write(
+            data=data,
+            storage_name=storage_name,
+            call=call,
+            direction=Document.Direction.PRINT,
+            is_receipt=True,
+            name=RECEIPT_NAME,
+            content_type=Document.ContentType.PDF,
+            pages=_pages(data),
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            created_at=at,
+        )
+        print_job_queue(document=document, kiosk_id=call.kiosk_id, at=at)
+        publish_on_commit(group_for_kiosk(call.kiosk_id), "document.added", {"document": document_entry(document)})
     return document
 
 
 def _pages(data: bytes) -> int:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         return len(pdf.pages)
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
