@@ -89,3 +89,18 @@ def test_a_host_agent_cannot_reset_the_feed_of_a_site_not_theirs(client, world, 
     client.login(username="sarah", password=PASSWORD)
     assert client.post(reverse("scheduling:calendars"), {"site": world.coutances.pk}).status_code == 404
     assert not CalendarFeedToken.objects.exists()
+
+
+def test_the_page_lists_ones_own_feed_then_each_site_with_the_address_made_for_it(client, world, ft):
+    own, _raw = calendar_feed_token_reset(user=world.hugo)
+    calendar_feed_token_reset(user=world.mona, site=world.coutances)
+    calendar_feed_token_reset(user=world.mona)  # another person's own feed: not hugo's
+    client.login(username="hugo", password=PASSWORD)
+
+    feeds = client.get(reverse("scheduling:calendars")).context["feeds"]
+
+    site_token = CalendarFeedToken.objects.get(site=world.coutances)
+    assert [tuple(row) for row in feeds] == [
+        ("me", "Mon agenda", own),
+        (world.coutances.pk, world.coutances.name, site_token),
+    ]

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from tests.scheduling.conftest import book, paris
+from tests.scheduling.conftest import book, open_ft_slot, paris
 from visiorelais.scheduling.models import Appointment, CallbackRequest, Slot
-from visiorelais.scheduling.services import callback_request, callback_take, slot_open
+from visiorelais.scheduling.services import appointment_cancel, callback_request, callback_take, slot_open
 
 
 def login(client, username):
@@ -155,6 +155,18 @@ def test_a_partner_admin_lists_only_its_own_slots(client, world, ft, ft_slot, ca
     assert response.status_code == 200
     assert list(response.context["cl"].queryset) == [caf_slot]
     assert client.get(reverse("admin:scheduling_slot_change", args=[ft_slot.pk])).status_code == 302
+
+
+def test_the_back_office_slot_list_says_which_slots_are_booked(client, world, ft, booked, caf_slot):
+    cancelled = book(world, ft, open_ft_slot(world, ft, starts_at=paris(2026, 3, 5, 10, 0)))
+    appointment_cancel(user=world.hugo, appointment_id=cancelled.pk)
+    login(client, "olivia")
+
+    response = client.get(reverse("admin:scheduling_slot_changelist"))
+
+    changelist = response.context["cl"]
+    shown = {slot.pk: changelist.model_admin.booked(slot) for slot in changelist.result_list}
+    assert shown == {booked.slot_id: True, cancelled.slot_id: False, caf_slot.pk: False}
 
 
 def test_a_partner_admin_opens_a_slot_at_a_kiosk_where_its_partner_is_open(client, world, clock):

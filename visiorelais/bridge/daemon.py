@@ -26,11 +26,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from visiorelais.bridge.printers import Printer, PrintFailed
+from visiorelais.bridge.printers import Printer, PrintFailed, StateCallback
 from visiorelais.bridge.scanners import ScanFailed, Scanner, ScanOptions, pages_to_pdf
 from visiorelais.bridge.server import USER_AGENT, ServerClient, ServerError
 from visiorelais.bridge.workdir import WorkingFolder
@@ -445,21 +446,30 @@ class Bridge:
         work.stoppable.discard(task)
         work.printing.add(task)
         try:
-            printer_job = await self.printer.print_file(path, title=f"visiorelais-{job_id}", on_state=on_state)
-        except PrintFailed as failure:
-            logger.warning("print job %s failed: %s", job_id, failure)
-            await on_state("failed", failure.reason)
-            return
-        except Exception:
-            logger.exception("print job %s failed", job_id)
-            await on_state("failed", "error")
-            return
+            printer_job = await self.print_and_report(
+                path, title=f"visiorelais-{job_id}", what=f"print job {job_id}", on_state=on_state
+            )
         finally:
             work.printing.discard(task)
+        if printer_job is None:
+            return
         if work.ended:
             await self.printer.forget(printer_job)
         else:
             work.printed.append(printer_job)
+
+    async def print_and_report(self, path: Path, *, title: str, what: str, on_state: StateCallback) -> int | None:
+        """Prints `path` (a call's print job or a ticket: `what`, for the log); returns the printer's job id, or
+        None once a failure is reported through `on_state` (the printer's reason, else `error`)."""
+        try:
+            return await self.printer.print_file(path, title=title, on_state=on_state)
+        except PrintFailed as failure:
+            logger.warning("%s failed: %s", what, failure)
+            await on_state("failed", failure.reason)
+        except Exception:
+            logger.exception("%s failed", what)
+            await on_state("failed", "error")
+        return None
 
     async def print_ticket(self, ticket_id: int) -> None:
         """Downloads an appointment's ticket, prints it once, reports ticket.state changes, and deletes the file
@@ -477,19 +487,11 @@ class Bridge:
                 logger.warning("ticket %s: could not download it: %s", ticket_id, error)
                 await on_state("failed", "error")
                 return
-            try:
-                printer_job = await self.printer.print_file(
-                    path, title=f"visiorelais-ticket-{ticket_id}", on_state=on_state
-                )
-            except PrintFailed as failure:
-                logger.warning("ticket %s failed: %s", ticket_id, failure)
-                await on_state("failed", failure.reason)
-                return
-            except Exception:
-                logger.exception("ticket %s failed", ticket_id)
-                await on_state("failed", "error")
-                return
-            await self.printer.forget(printer_job)
+            printer_job = await self.print_and_report(
+                path, title=f"visiorelais-ticket-{ticket_id}", what=f"ticket {ticket_id}", on_state=on_state
+            )
+            if printer_job is not None:
+                await self.printer.forget(printer_job)
         finally:
             path.unlink(missing_ok=True)
 

@@ -65,6 +65,15 @@ def field_object(message: dict, name: str) -> dict:
     return value
 
 
+def fields_print_state(message: dict) -> tuple[str, str]:
+    """The (state, reason) of a print report, a call's print job's or a ticket's: a reason with failed only."""
+    state = field_choice(message, "state", PRINT_STATES)
+    reason = field_choice(message, "reason", PRINT_REASONS, default="")
+    if (state == "failed") != bool(reason):
+        raise ProtocolViolation(CloseCode.MALFORMED, "a reason goes with failed, and only with it")
+    return state, reason
+
+
 def bearer_token(scope: dict) -> str | None:
     headers = dict(scope.get("headers") or [])
     authorization = headers.get(b"authorization", b"").decode("latin-1")
@@ -179,20 +188,14 @@ class BridgeConsumer(JsonSocket):
 
     async def on_print_state(self, message: dict) -> None:
         job_id = field_int(message, "job_id")
-        state = field_choice(message, "state", PRINT_STATES)
-        reason = field_choice(message, "reason", PRINT_REASONS, default="")
-        if (state == "failed") != bool(reason):
-            raise ProtocolViolation(CloseCode.MALFORMED, "a reason goes with failed, and only with it")
+        state, reason = fields_print_state(message)
         await database_sync_to_async(services.print_job_update)(
             kiosk=self.kiosk, job_id=job_id, state=state, reason=reason
         )
 
     async def on_ticket_state(self, message: dict) -> None:
         ticket_id = field_int(message, "ticket_id")
-        state = field_choice(message, "state", PRINT_STATES)
-        reason = field_choice(message, "reason", PRINT_REASONS, default="")
-        if (state == "failed") != bool(reason):
-            raise ProtocolViolation(CloseCode.MALFORMED, "a reason goes with failed, and only with it")
+        state, reason = fields_print_state(message)
         try:
             await database_sync_to_async(ticket_print_update)(
                 kiosk=self.kiosk, ticket_id=ticket_id, state=state, reason=reason

@@ -3,7 +3,7 @@ sets its callback delays. Who sees what follows visiorelais.accounts.access; boo
 on their own pages (/rendez-vous/, /rappels/) and only read here."""
 
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -20,6 +20,7 @@ from visiorelais.scheduling.models import (
     SlotSeries,
 )
 from visiorelais.scheduling.phones import phone_masked
+from visiorelais.scheduling.selectors import LIVE
 from visiorelais.scheduling.services import slot_series_open
 
 
@@ -131,11 +132,14 @@ class SlotAdmin(SlotPlaceAdmin):
     date_hierarchy = "starts_at"
     list_select_related = ("partner", "station", "kiosk", "site")
 
+    def get_queryset(self, request):
+        # Whether each slot is booked, read with the list rather than once per row.
+        held = Appointment.objects.filter(LIVE | Q(status=Appointment.Status.COMPLETED), slot=OuterRef("pk"))
+        return super().get_queryset(request).annotate(is_booked=Exists(held))
+
     @admin.display(description=_("réservé"), boolean=True)
     def booked(self, obj: Slot) -> bool:
-        return obj.appointments.filter(
-            Q(status__in=Appointment.LIVE_STATUSES, closed_at__isnull=True) | Q(status=Appointment.Status.COMPLETED)
-        ).exists()
+        return obj.is_booked
 
 
 @admin.register(Appointment)

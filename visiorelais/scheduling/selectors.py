@@ -26,6 +26,7 @@ from visiorelais.scheduling.models import (
     local_label,
 )
 
+# Appointments that hold their slot and their code: booked, or checked in and not closed.
 LIVE = Q(status__in=Appointment.LIVE_STATUSES, closed_at__isnull=True)
 
 
@@ -73,16 +74,6 @@ def slots_for_user(*, user: User, since: dt.datetime, until: dt.datetime | None 
     return slots.select_related("partner", "station", "kiosk__site", "site").prefetch_related(
         Prefetch("appointments", queryset=live, to_attr="live")
     )
-
-
-def slots_for_partner(*, partner: Partner, since: dt.datetime, until: dt.datetime | None = None) -> QuerySet[Slot]:
-    """The partner's active slots starting in [since, until)."""
-    slots = Slot.objects.filter(partner=partner, active=True, starts_at__gte=since)
-    return slots.filter(starts_at__lt=until) if until is not None else slots
-
-
-def appointments_for_partner(*, partner: Partner, since: dt.datetime) -> QuerySet[Appointment]:
-    return Appointment.objects.filter(slot__partner=partner, slot__starts_at__gte=since)
 
 
 def appointments_for_site(*, site: HostSite, since: dt.datetime) -> QuerySet[Appointment]:
@@ -189,11 +180,13 @@ def kiosk_reservation(*, kiosk: Kiosk, now: dt.datetime) -> KioskReservation | N
     }
 
 
-def kiosk_reservation_changes_at(*, kiosk: Kiosk, now: dt.datetime) -> dt.datetime | None:
-    """When the kiosk's reservation next changes by the clock: the end of the current one, or the moment the next
-    booked slot at this kiosk (or its site) becomes a reservation (APPOINTMENT_RESERVE_MINUTES_BEFORE before it).
-    A booking or a cancellation changes it too: screens also refresh now and then."""
-    current = kiosk_reservation(kiosk=kiosk, now=now)
+def kiosk_reservation_changes_at(
+    *, kiosk: Kiosk, now: dt.datetime, current: KioskReservation | None
+) -> dt.datetime | None:
+    """When the kiosk's reservation next changes by the clock: the end of the `current` one (kiosk_reservation at
+    `now`), or the moment the next booked slot at this kiosk (or its site) becomes a reservation
+    (APPOINTMENT_RESERVE_MINUTES_BEFORE before it). A booking or a cancellation changes it too: screens also
+    refresh now and then."""
     if current is not None:
         return dt.datetime.fromisoformat(current["ends_at"])
     upcoming = (
@@ -236,9 +229,10 @@ def kiosk_scheduling_snapshot(*, kiosk: Kiosk, partners: list[dict], now: dt.dat
         limit = limits.get(entry["partner_id"], conf.callback_wait_limit_minutes())
         reason = callback_reason_for(mode=entry["mode"], state=entry, wait_limit_minutes=limit)
         callbacks[entry["partner_id"]] = {"reason": reason, "wait_limit_s": limit * 60}
-    changes_at = kiosk_reservation_changes_at(kiosk=kiosk, now=now)
+    reservation = kiosk_reservation(kiosk=kiosk, now=now)
+    changes_at = kiosk_reservation_changes_at(kiosk=kiosk, now=now, current=reservation)
     return {
-        "reservation": kiosk_reservation(kiosk=kiosk, now=now),
+        "reservation": reservation,
         "reservation_changes_at": changes_at.isoformat() if changes_at else None,
         "takes_appointments": kiosk_takes_appointments(kiosk=kiosk, now=now),
         "callbacks": callbacks,
@@ -323,16 +317,17 @@ def ticket_print_get_for_kiosk(*, kiosk: Kiosk, ticket_id: int) -> TicketPrint:
         TicketPrint.objects.filter(
             pk=ticket_id, kiosk=kiosk, state__in=TicketPrint.PENDING_STATES, appointment__erased_at__isnull=True
         )
-        .select_related("appointment__slot__partner", "appointment__slot__kiosk__site", "appointment__slot__site")
+        .select_related(
+            "appointment__slot__partner",
+            "appointment__slot__kiosk__site",
+            "appointment__slot__site",
+            "appointment__topic",
+        )
         .first()
     )
     if ticket is None:
         raise SchedulingRefused("ticket_print_unknown")
     return ticket
-
-
-def ticket_print_latest(*, appointment: Appointment) -> TicketPrint | None:
-    return appointment.ticket_prints.select_related("kiosk").order_by("-requested_at", "-pk").first()
 
 
 TICKET_PRINT_MESSAGES = {
@@ -378,7 +373,35 @@ def ticket_print_status(*, ticket: TicketPrint, now: dt.datetime) -> TicketPrint
     }
 
 
+def ticket_print_latest_status(*, appointment: Appointment, now: dt.datetime) -> TicketPrintStatus | None:
+    """Where the appointment's latest ticket print stands (ticket_print_status); None when none was asked."""
+    latest = appointment.ticket_prints.select_related("kiosk").order_by("-requested_at", "-pk").first()
+    return ticket_print_status(ticket=latest, now=now) if latest else None
+
+
 # Calendar feeds.
+
+
+def calendar_feed_sites(*, user: User) -> list[HostSite]:
+    """The sites whose feed `user` may see and reset, by name: a host agent's or site manager's; [] otherwise."""
+    return list(user.host_sites.order_by("name")) if user.role in SITE_ROLES else []
+
+
+class CalendarFeedRow(NamedTuple):
+    key: int | str  # "me" for the user's own feed, else the site's pk
+    label: str
+    token: CalendarFeedToken | None  # None: no address made yet
+
+
+def calendar_feeds_for_user(*, user: User, sites: list[HostSite]) -> list[CalendarFeedRow]:
+    """`user`'s own feed ("Mon agenda"), then the feed of each of `sites` (calendar_feed_sites), each with its
+    current secret's token, in one query."""
+    tokens = CalendarFeedToken.objects.filter(Q(user=user) | Q(site__in=sites))
+    by_site = {token.site_id: token for token in tokens}  # the user's own token under None
+    return [
+        CalendarFeedRow("me", "Mon agenda", by_site.get(None)),
+        *(CalendarFeedRow(site.pk, site.name, by_site.get(site.pk)) for site in sites),
+    ]
 
 
 class CalendarFeed(NamedTuple):

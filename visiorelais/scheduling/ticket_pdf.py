@@ -6,30 +6,23 @@ the resident's name either: a ticket left on the kiosk tells whoever finds it no
 """
 
 import io
+from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from visiorelais.scheduling import conf
-from visiorelais.scheduling.models import Appointment, local_label
-from visiorelais.scheduling.selectors import place_label
+from visiorelais.scheduling.models import Appointment
+from visiorelais.scheduling.selectors import appointment_ticket
 
 TITLE = "Ticket de rendez-vous"
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def spaced_code(code: str) -> str:
-    """ "234 567": two groups of three digits, easier to read and to type."""
-    return f"{code[:3]} {code[3:]}"
-
-
 def ticket_pdf(*, appointment: Appointment) -> bytes:
-    """The ticket of `appointment` (its slot, partner, and the slot's kiosk and site loaded or loadable)."""
+    """The ticket of `appointment` (its slot, partner, and the slot's kiosk and site loaded or loadable), drawn
+    from what the ticket page shows (selectors.appointment_ticket), the resident's name and topic left out."""
+    ticket = appointment_ticket(appointment=appointment)
     slot = appointment.slot
     styles = getSampleStyleSheet()
     code_style = ParagraphStyle(
@@ -48,23 +41,22 @@ def ticket_pdf(*, appointment: Appointment) -> bytes:
         bottomMargin=20 * mm,
     )
     if slot.kiosk_id:
-        where = f"À la borne « {_escape(slot.kiosk.label)} » : {_escape(place_label(slot))}"
+        where = f"À la borne « {escape(slot.kiosk.label)} » : {escape(ticket['where'])}"
     else:
-        where = f"À l'une des bornes de : {_escape(place_label(slot))}"
-    grace = int(conf.grace_before().total_seconds() // 60)
+        where = f"À l'une des bornes de : {escape(ticket['where'])}"
     story = [
         Paragraph(TITLE, styles["Title"]),
-        Paragraph(f"Rendez-vous en visio avec <b>{_escape(slot.partner.name)}</b>", body),
-        Paragraph(f"Le <b>{_escape(local_label(slot.starts_at))}</b> (heure de Paris)", body),
+        Paragraph(f"Rendez-vous en visio avec <b>{escape(ticket['partner'])}</b>", body),
+        Paragraph(f"Le <b>{escape(ticket['when'])}</b> (heure de Paris)", body),
         Paragraph(where, body),
         Spacer(1, 10 * mm),
         Paragraph("Votre code de rendez-vous :", body),
-        Paragraph(spaced_code(appointment.code), code_style),
+        Paragraph(ticket["code_spaced"], code_style),
         Spacer(1, 10 * mm),
         Paragraph("En arrivant", styles["Heading2"]),
         Paragraph(
-            f"Présentez-vous à la borne jusqu'à {grace} minutes avant l'heure. Touchez « J'ai un rendez-vous », "
-            "puis tapez les 6 chiffres de votre code : votre conseiller est appelé aussitôt.",
+            f"Présentez-vous à la borne jusqu'à {ticket['grace_minutes']} minutes avant l'heure. Touchez « J'ai un "
+            "rendez-vous », puis tapez les 6 chiffres de votre code : votre conseiller est appelé aussitôt.",
             body,
         ),
         Paragraph(

@@ -25,19 +25,20 @@ from visiorelais.network.selectors import PARIS
 from visiorelais.scheduling.errors import SchedulingRefused
 from visiorelais.scheduling.forms import BookingForm, CallbackAttemptForm
 from visiorelais.scheduling.ics import appointments_ics
-from visiorelais.scheduling.models import CalendarFeedToken, CallbackAttempt, CallbackRequest, local_label
+from visiorelais.scheduling.models import CallbackAttempt, CallbackRequest, local_label
 from visiorelais.scheduling.phones import phone_display
 from visiorelais.scheduling.selectors import (
     appointment_get_for_user,
     appointment_ticket,
     calendar_feed_for_secret,
+    calendar_feed_sites,
+    calendar_feeds_for_user,
     callbacks_for_partner,
     slot_get_for_user,
     slots_for_user,
     ticket_kiosks_for_user,
     ticket_print_get_for_kiosk,
-    ticket_print_latest,
-    ticket_print_status,
+    ticket_print_latest_status,
 )
 from visiorelais.scheduling.services import (
     appointment_book,
@@ -137,14 +138,13 @@ def ticket(request: HttpRequest, appointment_id: int) -> HttpResponse:
         appointment = appointment_get_for_user(user=request.user, appointment_id=appointment_id)
     except SchedulingRefused as refusal:
         _refused_to_404(refusal)
-    latest = ticket_print_latest(appointment=appointment)
     context = {
         "appointment": appointment,
         "ticket": appointment_ticket(appointment=appointment),
         "kiosks": ticket_kiosks_for_user(user=request.user, appointment=appointment)
         if appointment.status == appointment.Status.BOOKED
         else [],
-        "print_status": ticket_print_status(ticket=latest, now=timezone.now()) if latest else None,
+        "print_status": ticket_print_latest_status(appointment=appointment, now=timezone.now()),
     }
     response = render(request, "scheduling/ticket.html", context)
     response["Cache-Control"] = "no-store"
@@ -176,8 +176,7 @@ def ticket_print_status_view(request: HttpRequest, appointment_id: int) -> HttpR
         appointment = appointment_get_for_user(user=request.user, appointment_id=appointment_id)
     except SchedulingRefused as refusal:
         _refused_to_404(refusal)
-    latest = ticket_print_latest(appointment=appointment)
-    response = JsonResponse({"print": ticket_print_status(ticket=latest, now=timezone.now()) if latest else None})
+    response = JsonResponse({"print": ticket_print_latest_status(appointment=appointment, now=timezone.now())})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -217,7 +216,7 @@ def calendars(request: HttpRequest) -> HttpResponse:
     """The user's own feed and those of their sites: when each was made, and a button to get a new address.
     The address itself is shown only right after a reset (only its hash is kept)."""
     user = request.user
-    sites = list(user.host_sites.order_by("name")) if user.role in SITE_ROLES else []
+    sites = calendar_feed_sites(user=user)
     new_url = new_for = None
     if request.method == "POST":
         site = None
@@ -232,8 +231,7 @@ def calendars(request: HttpRequest) -> HttpResponse:
         else:
             new_url = request.build_absolute_uri(reverse("scheduling:feed", kwargs={"secret": raw}))
             new_for = site.pk if site else "me"
-    feeds = [("me", "Mon agenda", CalendarFeedToken.objects.filter(user=user).first())]
-    feeds += [(site.pk, site.name, CalendarFeedToken.objects.filter(site=site).first()) for site in sites]
+    feeds = calendar_feeds_for_user(user=user, sites=sites)
     response = render(request, "scheduling/calendars.html", {"feeds": feeds, "new_url": new_url, "new_for": new_for})
     response["Cache-Control"] = "no-store"
     return response

@@ -8,10 +8,9 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from visiorelais.accounts.models import PARTNER_ROLES, SITE_ROLES, User
+from visiorelais.accounts.models import User
 from visiorelais.calls.errors import CallRefused
 from visiorelais.calls.models import Call
 from visiorelais.calls.services import call_request
@@ -21,7 +20,7 @@ from visiorelais.scheduling import conf
 from visiorelais.scheduling.errors import SchedulingRefused
 from visiorelais.scheduling.models import Appointment, AppointmentEvent, ReminderLog, Slot
 from visiorelais.scheduling.phones import phone_normalise
-from visiorelais.scheduling.selectors import callback_policy
+from visiorelais.scheduling.selectors import LIVE, callback_policy, slot_reach
 
 Status = Appointment.Status
 Kind = AppointmentEvent.Kind
@@ -33,15 +32,10 @@ CODE_PATTERN = re.compile(rf"\d{{{CODE_LENGTH}}}")
 
 
 def user_may_book(user: User, slot: Slot) -> bool:
-    """A partner agent (or admin) of the slot's partner, or a host agent (or site manager) of its site."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.role in PARTNER_ROLES:
-        return user.partner_id == slot.partner_id
-    if user.role in SITE_ROLES:
-        site_id = slot.kiosk.site_id if slot.kiosk_id else slot.site_id
-        return user.host_sites.filter(pk=site_id).exists()
-    return False
+    """A partner agent (or admin) of the slot's partner, or a host agent (or site manager) of its site: whoever
+    reaches the slot on the booking pages (selectors.slot_reach)."""
+    reach = slot_reach(user)
+    return reach is not None and Slot.objects.filter(reach, pk=slot.pk).exists()
 
 
 def contact_name(text: str) -> str:
@@ -73,11 +67,7 @@ def booking_contact(*, name: str, phone: str = "", email: str = "") -> tuple[str
 
 
 def _new_code() -> str:
-    taken = set(
-        Appointment.objects.filter(status__in=Appointment.LIVE_STATUSES, closed_at__isnull=True).values_list(
-            "code", flat=True
-        )
-    )
+    taken = set(Appointment.objects.filter(LIVE).values_list("code", flat=True))
     while True:
         code = "".join(secrets.choice(CODE_DIGITS) for _ in range(CODE_LENGTH))
         if code not in taken:
@@ -302,11 +292,6 @@ def appointment_settle_calls(*, now: dt.datetime | None = None) -> list[int]:
             _event(appointment, kind, now, call_id=appointment.call_id, outcome=appointment.call.outcome)
         settled.append(appointment_id)
     return settled
-
-
-def live_appointments_q() -> Q:
-    """Appointments that hold their slot: booked, or checked in and not closed."""
-    return Q(status__in=Appointment.LIVE_STATUSES, closed_at__isnull=True)
 
 
 def appointments_erase(*, now: dt.datetime | None = None) -> int:
