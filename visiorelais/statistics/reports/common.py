@@ -11,15 +11,18 @@ once for all pages:
 
     key_figures_table(results, key=, title=, period=, scope_label=)   one row per metric (value, unit, n, status)
     period_partner_table(grouped, metric=, periods=, partners=, …)    one row per period, one column per partner
+    metric_table(…) + append_metric_row(…)                          leading columns, then one column per metric
     matrix_table(…), hour_of_week_table(…)                            two-way tables (shaded as heatmaps on screen)
     requests_heatmap_table(period, scope, …)                          requests per hour of the week
     coverage_heatmap_table(period, partner_ids, …)                    coverage of the service windows, same cut
+    station_times(…), answered_by_station(…)                          per station: time by state, calls answered
     metric_note(metric), thresholds_text(metric)                      the French text of a formula and thresholds
 """
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils.dates import WEEKDAYS
@@ -29,8 +32,7 @@ from visiorelais.calls.models import StationPresence
 from visiorelais.network.models import Station
 from visiorelais.statistics import selectors
 from visiorelais.statistics.conf import MIN_SIGNIFICANT_N
-from visiorelais.statistics.metrics import METRICS, Metric, Result, Thresholds
-from visiorelais.statistics.models import CallFact
+from visiorelais.statistics.metrics import METRICS, Metric, Result, Thresholds, call_facts
 from visiorelais.statistics.periods import PARIS, Period, Scope
 from visiorelais.statistics.tables import DATE, INTEGER, NUMBER, Chart, Column, Table
 
@@ -314,10 +316,7 @@ def _hours_shown(found_hours: Iterable[int]) -> range:
 def requests_heatmap_table(period: Period, scope: Scope, *, key: str, scope_label: str) -> Table:
     """Requests per hour of the week (Paris wall clock), in one grouped query."""
     counts = dict(
-        CallFact.objects.filter(day__gte=period.first, day__lte=period.last, **scope.fact_filter())
-        .values("hour_of_week")
-        .annotate(n=Count("call_id"))
-        .values_list("hour_of_week", "n")
+        call_facts(period, scope).values("hour_of_week").annotate(n=Count("call_id")).values_list("hour_of_week", "n")
     )
     return hour_of_week_table(
         lambda hour_of_week: (counts.get(hour_of_week, 0), False),
@@ -412,6 +411,31 @@ def metric_column(metric: Metric, *, key: str = "") -> Column:
     return Column(key or metric.key, metric.name, kind, metric.unit, metric_note(metric))
 
 
+def metric_table(
+    *,
+    key: str,
+    title: str,
+    head: list[Column],
+    metrics: list[Metric],
+    period: Period,
+    scope_label: str,
+    chart: Chart | None = None,
+    notes: Iterable[str] = (),
+) -> Table:
+    """An empty table of `head` columns then one column per metric (keyed by the metric's key), noting the rule
+    of weak values first; its rows are added with append_metric_row."""
+    return Table(
+        key=key,
+        title=title,
+        columns=[*head, *[metric_column(metric) for metric in metrics]],
+        rows=[],
+        period_label=period.label,
+        scope_label=scope_label,
+        notes=[weak_note(), *notes],
+        chart=chart,
+    )
+
+
 def append_metric_row(table: Table, head: list, results: list[Result | None], keys: list[str]) -> None:
     """Appends `head` + the values of `results` (under the column keys `keys`), greying the weak ones."""
     index = len(table.rows)
@@ -419,3 +443,55 @@ def append_metric_row(table: Table, head: list, results: list[Result | None], ke
         if result is not None and result.value is not None and not result.significant:
             table.weak.add((index, key))
     table.rows.append((*head, *(shown(r.value, r.unit) if r else None for r in results)))
+
+
+# Per station: time by state and calls answered (the network's and a partner's station tables).
+
+
+@dataclass(frozen=True)
+class StationTime:
+    """A station's seconds within a period, split as `Occupancy` and `StationPresenceHours` split them."""
+
+    staffed: float = 0.0  # in any staffed state (available, ringing, busy, wrap-up, paused)
+    working: float = 0.0  # busy and wrap-up
+    ready: float = 0.0  # staffed but not paused: working, available and ringing
+    sessions: int = 0  # stretches available: the n of occupancy
+
+    @property
+    def occupancy(self) -> float | None:
+        return self.working / self.ready if self.ready else None
+
+
+def station_times(partner_ids: Iterable[int], period: Period, *, now: dt.datetime) -> dict[int, StationTime]:
+    """station id → its StationTime over the period, for the stations of `partner_ids` that spent time in any
+    state (a station without any is absent: StationTime() is its zero)."""
+    states = selectors.station_state_intervals(partner_ids=partner_ids, period=period, now=now)
+    seconds: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    sessions: dict[int, int] = defaultdict(int)
+    for (station_id, state), intervals in states.items():
+        seconds[station_id][state] += selectors.seconds(intervals)
+        if state == StationPresence.State.AVAILABLE:
+            sessions[station_id] += len(intervals)
+    State = StationPresence.State
+    times = {}
+    for station_id, spent in seconds.items():
+        working = spent[State.BUSY] + spent[State.WRAP_UP]
+        times[station_id] = StationTime(
+            staffed=sum(spent[state] for state in StationPresence.STAFFED_STATES),
+            working=working,
+            ready=working + spent[State.AVAILABLE] + spent[State.RINGING],
+            sessions=sessions[station_id],
+        )
+    return times
+
+
+def answered_by_station(period: Period, scope: Scope) -> dict[int, int]:
+    """station id → calls answered there over the period and scope, in one grouped query."""
+    return dict(
+        call_facts(period, scope)
+        .filter(answered=True, station_id__isnull=False)
+        .values("station_id")
+        .annotate(n=Count("call_id"))
+        .order_by()
+        .values_list("station_id", "n")
+    )

@@ -6,16 +6,15 @@ hour of the week. Time figures read StationInterval over the partners' service w
 """
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import replace
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from visiorelais.calls.models import Call, CallEvent, KioskPresence, KioskPresenceEvent, StationEvent, StationPresence
+from visiorelais.calls.models import Call, CallEvent, KioskPresence, KioskPresenceEvent, StationEvent
 from visiorelais.network.models import HostSite, Kiosk, Partner, Station
-from visiorelais.statistics import selectors
 from visiorelais.statistics.conf import MIN_SIGNIFICANT_N
 from visiorelais.statistics.metrics import (
     CALL_METRICS,
@@ -25,11 +24,14 @@ from visiorelais.statistics.metrics import (
     PartnerShares,
     Requests,
     Result,
+    call_facts,
     metrics_compute,
 )
 from visiorelais.statistics.models import CallFact, StatisticsRefresh
 from visiorelais.statistics.periods import Period, Scope
 from visiorelais.statistics.reports.common import (
+    StationTime,
+    answered_by_station,
     coverage_heatmap_table,
     key_figures_table,
     last_periods,
@@ -38,6 +40,7 @@ from visiorelais.statistics.reports.common import (
     period_partner_table,
     requests_heatmap_table,
     shown,
+    station_times,
     weak_note,
 )
 from visiorelais.statistics.tables import DATETIME, INTEGER, NUMBER, STRING, Chart, Column, Table
@@ -60,17 +63,28 @@ def partners() -> list[tuple[int, str]]:
     return list(Partner.objects.order_by("short_name").values_list("pk", "short_name"))
 
 
-def key_figures(period: Period, *, now: dt.datetime | None = None, key: str = "chiffres-cles") -> Table:
-    """Every metric of METRICS over the network: the call metrics in one query, a share per partner, then the
-    time metrics (presence, coverage, occupancy, uptime)."""
-    now = now or timezone.now()
+def key_figure_results(period: Period, *, now: dt.datetime) -> dict[str, Result]:
+    """Every metric of METRICS over the network, by key: the call metrics in one query, a share per partner
+    ("partner_share:<id>", named after the partner), then the time metrics (presence, coverage, occupancy,
+    uptime)."""
     results: dict[str, Result] = dict(metrics_compute(CALL_METRICS, period=period)[()])
     names = dict(partners())
     for partner_id, share in sorted(PartnerShares().compute_all(period=period).items(), key=lambda s: names[s[0]]):
         results[f"partner_share:{partner_id}"] = replace(share, name=f"{share.name} : {names[partner_id]}")
     for metric in TIME_METRICS:
         results[metric.key] = metric.compute(period=period, now=now)
-    return key_figures_table(results, key=key, title=_("Chiffres clés"), period=period, scope_label=scope_label())
+    return results
+
+
+def key_figures(
+    period: Period, *, now: dt.datetime | None = None, results: Mapping[str, Result] | None = None
+) -> Table:
+    """The key figures table: `results` as key_figure_results gives them (computed here when not given)."""
+    if results is None:
+        results = key_figure_results(period, now=now or timezone.now())
+    return key_figures_table(
+        results, key="chiffres-cles", title=_("Chiffres clés"), period=period, scope_label=scope_label()
+    )
 
 
 def _trend_field(period: Period) -> str:
@@ -113,10 +127,7 @@ def shares_table(period: Period) -> Table:
     metric = PartnerShares()
     shares = metric.compute_all(period=period)
     counts = dict(
-        CallFact.objects.filter(day__gte=period.first, day__lte=period.last)
-        .values("partner_id")
-        .annotate(n=Count("call_id"))
-        .values_list("partner_id", "n")
+        call_facts(period, NETWORK).values("partner_id").annotate(n=Count("call_id")).values_list("partner_id", "n")
     )
     names = dict(partners())
     ordered = sorted(shares.items(), key=lambda item: (-(item[1].value or 0), names[item[0]]))
@@ -178,37 +189,21 @@ def site_partner_tables(period: Period) -> list[Table]:
 def station_presence_table(period: Period, *, now: dt.datetime) -> Table:
     """Per station: hours staffed, occupancy (with its n, the available stretches) and calls answered."""
     stations = list(Station.objects.select_related("partner").order_by("partner__short_name", "label"))
-    states = selectors.station_state_intervals(partner_ids=[s.partner_id for s in stations], period=period, now=now)
-    seconds: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    sessions: dict[int, int] = defaultdict(int)
-    for (station_id, state), intervals in states.items():
-        seconds[station_id][state] += selectors.seconds(intervals)
-        if state == StationPresence.State.AVAILABLE:
-            sessions[station_id] += len(intervals)
-    answered = dict(
-        CallFact.objects.filter(day__gte=period.first, day__lte=period.last, answered=True, station_id__isnull=False)
-        .values("station_id")
-        .annotate(n=Count("call_id"))
-        .values_list("station_id", "n")
-    )
-    State = StationPresence.State
+    times = station_times([s.partner_id for s in stations], period, now=now)
+    answered = answered_by_station(period, NETWORK)
     rows, weak = [], set()
-    shown_stations = [s for s in stations if s.active or s.pk in seconds or s.pk in answered]
+    shown_stations = [s for s in stations if s.active or s.pk in times or s.pk in answered]
     for index, station in enumerate(shown_stations):
-        spent = seconds[station.pk]
-        staffed = sum(spent[state] for state in StationPresence.STAFFED_STATES)
-        working = spent[State.BUSY] + spent[State.WRAP_UP]
-        ready = working + spent[State.AVAILABLE] + spent[State.RINGING]
-        occupancy = working / ready if ready else None
-        if sessions[station.pk] < MIN_SIGNIFICANT_N:
+        time = times.get(station.pk, StationTime())
+        if time.sessions < MIN_SIGNIFICANT_N:
             weak.add((index, "occupation"))
         rows.append(
             (
                 station.label,
                 station.partner.short_name,
-                round(staffed / 3600, 1),
-                shown(occupancy, "%"),
-                sessions[station.pk],
+                round(time.staffed / 3600, 1),
+                shown(time.occupancy, "%"),
+                time.sessions,
                 answered.get(station.pk, 0),
             )
         )
@@ -237,7 +232,7 @@ def data_quality_table(period: Period, *, now: dt.datetime) -> Table:
     kiosks gone silent, the last refresh, technical failures."""
     calls_in_period = Call.objects.filter(requested_at__gte=period.start, requested_at__lt=period.end)
     missing = calls_in_period.exclude(Exists(CallFact.objects.filter(call_id=OuterRef("pk")))).count()
-    facts = CallFact.objects.filter(day__gte=period.first, day__lte=period.last)
+    facts = call_facts(period, NETWORK)
     stale = facts.filter(
         Exists(CallEvent.objects.filter(call_id=OuterRef("call_id"), pk__gt=OuterRef("last_event_id")))
     ).count()

@@ -5,23 +5,19 @@ partner admin cannot reach another partner's number through this page or its exp
 """
 
 import datetime as dt
-from collections import defaultdict
 
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from visiorelais.accounts.models import User
-from visiorelais.calls.models import CallEvent, StationPresence
+from visiorelais.calls.models import CallEvent
 from visiorelais.network.models import HostSite, Station
-from visiorelais.statistics import metrics, selectors
-from visiorelais.statistics.models import CallFact
+from visiorelais.statistics import metrics
 from visiorelais.statistics.periods import Period, Scope
 from visiorelais.statistics.reports import common
 from visiorelais.statistics.tables import INTEGER, NUMBER, Chart, Column, Table
 
-State = StationPresence.State
-STAFFED = tuple(StationPresence.STAFFED_STATES)
 # Up to this many days the trend goes week by week, beyond it month by month.
 WEEKLY_UP_TO_DAYS = 92
 
@@ -75,10 +71,6 @@ def empty_result(key: str, period: Period, scope: Scope) -> metrics.Result:
     return metrics.METRICS[key].result(None, 0, period=period, scope=scope)
 
 
-def facts(period: Period, scope: Scope):
-    return CallFact.objects.filter(day__gte=period.first, day__lte=period.last, **scope.fact_filter())
-
-
 # The tables.
 
 
@@ -104,14 +96,13 @@ def trend(scope: Scope, period: Period, label: str) -> Table:
     keys = [metric.key for metric in wanted]
     found = metrics.metrics_compute(wanted, period=period, scope=scope, group_by=(step,))
     weekly = step == "week"
-    table = Table(
+    table = common.metric_table(
         key="partenaire-par-semaine" if weekly else "partenaire-par-mois",
         title=_("Évolution semaine par semaine") if weekly else _("Évolution mois par mois"),
-        columns=[*common.period_columns(), *[common.metric_column(metric) for metric in wanted]],
-        rows=[],
-        period_label=period.label,
+        head=common.period_columns(),
+        metrics=wanted,
+        period=period,
         scope_label=label,
-        notes=[common.weak_note()],
         chart=Chart("line", "periode", ("answer_rate", "service_level"), _("Taux de décroché et niveau de service")),
     )
     for row_label, first in common.period_rows(common.periods_between(step, period.first, period.last)):
@@ -133,21 +124,9 @@ def _stations(partner_id: int, *, with_data: set[int]) -> list[tuple[int, str]]:
 
 def per_station(partner_id: int, period: Period, label: str, *, now: dt.datetime) -> Table:
     """Presence (hours staffed), occupancy and calls answered, one row per station of the partner."""
-    states = selectors.station_state_intervals(partner_ids=[partner_id], period=period, now=now)
-    seconds: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    sessions: dict[int, int] = defaultdict(int)
-    for (station_id, state), intervals in states.items():
-        seconds[station_id][state] += selectors.seconds(intervals)
-        if state == State.AVAILABLE:
-            sessions[station_id] += len(intervals)
-    answered = dict(
-        facts(period, Scope.partner(partner_id))
-        .filter(answered=True)
-        .values("station_id")
-        .annotate(n=Count("call_id"))
-        .order_by()
-        .values_list("station_id", "n")
-    )
+    scope = Scope.partner(partner_id)
+    times = common.station_times([partner_id], period, now=now)
+    answered = common.answered_by_station(period, scope)
     occupancy = metrics.METRICS["occupancy"]
     presence = metrics.METRICS["station_presence"]
     table = Table(
@@ -165,14 +144,10 @@ def per_station(partner_id: int, period: Period, label: str, *, now: dt.datetime
         notes=[common.weak_note()],
         chart=Chart("bar", "station", ("presence_hours",), _("Heures de présence par poste")),
     )
-    scope = Scope.partner(partner_id)
-    for station_id, station_label in _stations(partner_id, with_data={*seconds, *answered}):
-        by_state = seconds[station_id]
-        staffed = sum(by_state[state] for state in STAFFED)
-        working = by_state[State.BUSY] + by_state[State.WRAP_UP]
-        ready = working + by_state[State.AVAILABLE] + by_state[State.RINGING]
-        rate = occupancy.result(working / ready if ready else None, sessions[station_id], period=period, scope=scope)
-        common.append_metric_row(table, [station_label, round(staffed / 3600, 2)], [rate], [occupancy.key])
+    for station_id, station_label in _stations(partner_id, with_data={*times, *answered}):
+        time = times.get(station_id, common.StationTime())
+        rate = occupancy.result(time.occupancy, time.sessions, period=period, scope=scope)
+        common.append_metric_row(table, [station_label, round(time.staffed / 3600, 2)], [rate], [occupancy.key])
         table.rows[-1] = (*table.rows[-1], answered.get(station_id, 0))
     return table
 
@@ -186,18 +161,13 @@ def per_agent(partner_id: int, period: Period, label: str) -> Table:
     names = {
         user.pk: str(user) for user in User.objects.filter(partner_id=partner_id, pk__in=[k[0] for k in found if k[0]])
     }
-    table = Table(
+    table = common.metric_table(
         key="partenaire-par-agent",
         title=_("Appels décrochés et durée de traitement par agent"),
-        columns=[
-            Column("agent", _("Agent")),
-            Column("calls_answered", _("Appels décrochés"), INTEGER, "appels"),
-            *[common.metric_column(metric) for metric in wanted],
-        ],
-        rows=[],
-        period_label=period.label,
+        head=[Column("agent", _("Agent")), Column("calls_answered", _("Appels décrochés"), INTEGER, "appels")],
+        metrics=wanted,
+        period=period,
         scope_label=label,
-        notes=[common.weak_note()],
         chart=Chart("bar", "agent", ("calls_answered",), _("Appels décrochés par agent")),
     )
     rows = sorted(
@@ -218,14 +188,13 @@ def per_site(scope: Scope, period: Period, label: str) -> Table:
     wanted = [metrics.METRICS[key] for key in ("requests", "answer_rate", "service_level", "wait_mean")]
     found = metrics.metrics_compute(wanted, period=period, scope=scope, group_by=("site_id",))
     names = dict(HostSite.objects.filter(pk__in=[key[0] for key in found]).values_list("pk", "name"))
-    table = Table(
+    table = common.metric_table(
         key="partenaire-par-site",
         title=_("Demandes et taux de décroché par site d'accueil"),
-        columns=[Column("site", _("Site d'accueil")), *[common.metric_column(metric) for metric in wanted]],
-        rows=[],
-        period_label=period.label,
+        head=[Column("site", _("Site d'accueil"))],
+        metrics=wanted,
+        period=period,
         scope_label=label,
-        notes=[common.weak_note()],
         chart=Chart("bar", "site", ("requests",), _("Demandes par site d'accueil")),
     )
     for name, results in sorted((names[site_id], results) for (site_id,), results in found.items()):
@@ -259,7 +228,7 @@ def offer_results(call_ids, group: str, **where) -> dict:
 
 
 def offer_acceptance_per_station(partner_id: int, period: Period, label: str) -> Table:
-    found = offer_results(facts(period, Scope.partner(partner_id)).values("call_id"), "station_id")
+    found = offer_results(metrics.call_facts(period, Scope.partner(partner_id)).values("call_id"), "station_id")
     acceptance = metrics.METRICS["offer_acceptance"]
     table = Table(
         key="partenaire-acceptation-par-poste",

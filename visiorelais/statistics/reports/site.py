@@ -12,8 +12,7 @@ from visiorelais.accounts.models import User
 from visiorelais.network.models import HostSite, Kiosk, Partner
 from visiorelais.statistics import metrics
 from visiorelais.statistics.periods import Period, Scope
-from visiorelais.statistics.reports import common
-from visiorelais.statistics.reports.common import append_metric_row, metric_column
+from visiorelais.statistics.reports.common import append_metric_row, metric_table
 from visiorelais.statistics.tables import INTEGER, Chart, Column, Table
 
 PER_KIOSK = [
@@ -42,25 +41,24 @@ def site_tables(user: User, period: Period, *, now: dt.datetime | None = None) -
     ]
 
 
+def _kiosk_label(kiosk: Kiosk) -> str:
+    return f"{kiosk.code} — {kiosk.label}"
+
+
 def _kiosk_labels(site: HostSite) -> dict[int, str]:
-    return {kiosk.pk: f"{kiosk.code} — {kiosk.label}" for kiosk in Kiosk.objects.filter(site=site)}
+    return {kiosk.pk: _kiosk_label(kiosk) for kiosk in Kiosk.objects.filter(site=site)}
 
 
 def per_kiosk(sites: list[HostSite], period: Period, label: str) -> Table:
     """Requests, answer rate, waits and satisfaction: each kiosk of each site, then the whole site."""
     wanted = [metrics.METRICS[key] for key in PER_KIOSK]
-    table = Table(
+    table = metric_table(
         key="site-par-borne",
         title=_("Demandes, décroché, attente et satisfaction par borne"),
-        columns=[
-            Column("site", _("Site d'accueil")),
-            Column("kiosk", _("Borne")),
-            *[metric_column(metric) for metric in wanted],
-        ],
-        rows=[],
-        period_label=period.label,
+        head=[Column("site", _("Site d'accueil")), Column("kiosk", _("Borne"))],
+        metrics=wanted,
+        period=period,
         scope_label=label,
-        notes=[common.weak_note()],
         chart=Chart("bar", "kiosk", ("requests",), _("Demandes par borne")),
     )
     keys = [metric.key for metric in wanted]
@@ -80,18 +78,13 @@ def per_partner(sites: list[HostSite], period: Period, label: str) -> Table:
     wanted = [metrics.METRICS[key] for key in ("requests", "answer_rate", "service_level", "wait_mean")]
     keys = [metric.key for metric in wanted]
     partners = dict(Partner.objects.values_list("pk", "short_name"))
-    table = Table(
+    table = metric_table(
         key="site-par-partenaire",
         title=_("Demandes et taux de décroché par partenaire"),
-        columns=[
-            Column("site", _("Site d'accueil")),
-            Column("partner", _("Partenaire")),
-            *[metric_column(metric) for metric in wanted],
-        ],
-        rows=[],
-        period_label=period.label,
+        head=[Column("site", _("Site d'accueil")), Column("partner", _("Partenaire"))],
+        metrics=wanted,
+        period=period,
         scope_label=label,
-        notes=[common.weak_note()],
         chart=Chart("bar", "partner", ("requests",), _("Demandes par partenaire")),
     )
     for site in sites:
@@ -109,18 +102,16 @@ def unavailability(sites: list[HostSite], period: Period, label: str) -> Table:
         for key in ("unavailability_rate", "unavailable_closed_rate", "unavailable_unstaffed_rate", "access_rate")
     ]
     keys = [metric.key for metric in wanted]
-    table = Table(
+    table = metric_table(
         key="site-indisponibilites",
         title=_("Indisponibilités : hors horaires ou aucun poste tenu"),
-        columns=[
+        head=[
             Column("site", _("Site d'accueil")),
             Column("requests_ended", _("Demandes terminées"), INTEGER, "appels"),
-            *[metric_column(metric) for metric in wanted],
         ],
-        rows=[],
-        period_label=period.label,
+        metrics=wanted,
+        period=period,
         scope_label=label,
-        notes=[common.weak_note()],
         chart=Chart(
             "stacked",
             "site",
@@ -140,21 +131,14 @@ def uptime(sites: list[HostSite], period: Period, label: str, *, now: dt.datetim
     """Kiosk, scanner and printer uptime over each site's opening hours, per kiosk in service."""
     wanted = [metrics.METRICS[key] for key in UPTIME]
     keys = [metric.key for metric in wanted]
-    table = Table(
+    table = metric_table(
         key="site-disponibilite-bornes",
         title=_("Disponibilité des bornes et des périphériques pendant l'ouverture"),
-        columns=[
-            Column("site", _("Site d'accueil")),
-            Column("kiosk", _("Borne")),
-            *[metric_column(metric) for metric in wanted],
-        ],
-        rows=[],
-        period_label=period.label,
+        head=[Column("site", _("Site d'accueil")), Column("kiosk", _("Borne"))],
+        metrics=wanted,
+        period=period,
         scope_label=label,
-        notes=[
-            common.weak_note(),
-            _("n : nombre de plages d'ouverture du site. Case vide : la borne n'a pas ce périphérique."),
-        ],
+        notes=[_("n : nombre de plages d'ouverture du site. Case vide : la borne n'a pas ce périphérique.")],
         chart=Chart("bar", "kiosk", tuple(keys), _("Disponibilité par borne")),
     )
     for site in sites:
@@ -162,5 +146,5 @@ def uptime(sites: list[HostSite], period: Period, label: str, *, now: dt.datetim
             scope = Scope.kiosk(kiosk.pk)
             results = [metric.compute(period=period, scope=scope, now=now) for metric in wanted]
             # A kiosk without the device gets n = 0 and no value from the metric: an empty cell.
-            append_metric_row(table, [site.name, f"{kiosk.code} — {kiosk.label}"], results, keys)
+            append_metric_row(table, [site.name, _kiosk_label(kiosk)], results, keys)
     return table

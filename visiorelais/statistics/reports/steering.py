@@ -7,11 +7,12 @@ lowest coverage, each with its n. The same tables make the PDF steering report.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from visiorelais.network.models import HostSite, Partner
+from visiorelais.network.models import HostSite
 from visiorelais.statistics import conf
 from visiorelais.statistics.conf import MIN_SIGNIFICANT_N
 from visiorelais.statistics.metrics import (
@@ -31,7 +32,7 @@ from visiorelais.statistics.reports.common import (
     thresholds_text,
     weak_note,
 )
-from visiorelais.statistics.reports.network import key_figures, scope_label
+from visiorelais.statistics.reports.network import key_figure_results, key_figures, partners, scope_label
 from visiorelais.statistics.tables import DATE, INTEGER, NUMBER, Chart, Column, Table
 
 # The metrics whose trend the committee follows, in the order shown.
@@ -86,9 +87,10 @@ def direction(current: Result, earlier: Result) -> tuple[float | None, str]:
     return change, words
 
 
-def trends_table(period: Period, *, now: dt.datetime) -> Table:
+def trends_table(period: Period, current: Mapping[str, Result], *, now: dt.datetime) -> Table:
+    """Each of TREND_METRICS: `current` (the period's results by key, as key_figure_results gives them) against
+    the previous period and the same period a year earlier."""
     previous, year_before = period.previous(), period.year_before()
-    current = _compute(TREND_METRICS, period, now)
     before = _compute(TREND_METRICS, previous, now)
     # For a year, the previous period is the year before: computed once.
     last_year = before if year_before == previous else _compute(TREND_METRICS, year_before, now)
@@ -178,17 +180,20 @@ def monthly_requests_table(period: Period) -> Table:
     )
 
 
-def alerts_table(figures: Table) -> Table:
-    """The key figures whose status is "alerte", with their thresholds."""
-    index = {column.key: position for position, column in enumerate(figures.columns)}
-    by_name = {metric.name: metric for metric in METRICS.values()}
-    rows = []
-    for row in figures.rows:
-        if row[index["statut"]] != "alerte":
-            continue
-        metric = by_name.get(row[index["indicateur"]])
-        thresholds = thresholds_text(metric.thresholds, metric.unit) if metric else ""
-        rows.append((row[index["indicateur"]], row[index["valeur"]], row[index["unite"]], row[index["n"]], thresholds))
+def alerts_table(period: Period, results: Mapping[str, Result]) -> Table:
+    """The key figures (`results`, as key_figure_results gives them) whose status is "alerte", with their
+    thresholds."""
+    rows = [
+        (
+            result.name,
+            shown(result.value, result.unit),
+            result.unit,
+            result.n,
+            thresholds_text(result.thresholds, result.unit),
+        )
+        for result in results.values()
+        if result.status == "alerte"
+    ]
     return Table(
         key="indicateurs-en-alerte",
         title=_("Indicateurs en alerte"),
@@ -200,8 +205,8 @@ def alerts_table(figures: Table) -> Table:
             Column("seuils", _("Seuils")),
         ],
         rows=rows,
-        period_label=figures.period_label,
-        scope_label=figures.scope_label,
+        period_label=period.label,
+        scope_label=scope_label(),
         notes=[
             _("Indicateurs significatifs (n ≥ %(n)d) dont la valeur passe le seuil d'alerte.")
             % {"n": MIN_SIGNIFICANT_N}
@@ -285,7 +290,7 @@ def weakest_sites_tables(period: Period) -> list[Table]:
 def weakest_partners_table(period: Period, *, now: dt.datetime) -> Table:
     coverage, presence = METRICS["coverage"], METRICS["station_presence"]
     found = {}
-    for partner_id, name in Partner.objects.order_by("short_name").values_list("pk", "short_name"):
+    for partner_id, name in partners():
         scope = Scope.partner(partner_id)
         found[name] = {
             "coverage": coverage.compute(period=period, scope=scope, now=now),
@@ -316,14 +321,15 @@ def weakest_partners_table(period: Period, *, now: dt.datetime) -> Table:
 def steering_tables(user, period: Period, *, now: dt.datetime | None = None) -> list[Table]:
     """The steering page's tables, in the order shown (the page's builder in the registry)."""
     now = now or timezone.now()
-    figures = key_figures(period, now=now)
+    # Every metric of the period, computed once: the trends, the alerts and the key figures read it.
+    current = key_figure_results(period, now=now)
     return [
-        trends_table(period, now=now),
+        trends_table(period, current, now=now),
         monthly_requests_table(period),
-        alerts_table(figures),
+        alerts_table(period, current),
         *weakest_sites_tables(period),
         weakest_partners_table(period, now=now),
-        figures,
+        key_figures(period, results=current),
     ]
 
 

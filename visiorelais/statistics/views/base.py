@@ -27,11 +27,20 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext_lazy as _
 
+from visiorelais.statistics.conf import MIN_SIGNIFICANT_N
 from visiorelais.statistics.periods import PARIS, Period
 from visiorelais.statistics.tables import DATE, DATETIME, INTEGER, NUMBER, Table
 
-# How many periods of each kind the period chooser offers, newest first.
+# The period chooser's groups, and how many periods of each kind it offers, newest first.
+KIND_LABELS = {
+    "day": _("Jour"),
+    "week": _("Semaine"),
+    "month": _("Mois"),
+    "quarter": _("Trimestre"),
+    "year": _("Année"),
+}
 CHOICES_PER_KIND = {"day": 31, "week": 26, "month": 24, "quarter": 12, "year": 5}
 # Kinds whose default is the last complete period (a steering committee reviews a closed quarter); the others
 # default to the period in progress.
@@ -130,8 +139,6 @@ class PeriodOption:
 def period_choices(page: Page, chosen: Period) -> list[tuple[str, list[PeriodOption]]]:
     """The period chooser's options, grouped by kind: the recent periods of each kind the page offers (and the
     chosen one, if older)."""
-    from visiorelais.statistics.views.registry import KIND_LABELS
-
     groups = []
     for kind in page.kinds:
         period = Period.containing(kind, today())
@@ -182,6 +189,11 @@ class TableView:
     has_weak: bool
     has_suppressed: bool
     is_heatmap: bool
+
+    @property
+    def min_significant_n(self) -> int:
+        """The n below which a value is weak: the legend and the screen-reader text say it."""
+        return MIN_SIGNIFICANT_N
 
 
 def cell_text(value, kind: str) -> str:

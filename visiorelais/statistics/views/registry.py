@@ -10,14 +10,6 @@ from visiorelais.statistics import selectors
 from visiorelais.statistics.reports import agent, network, partner, public, site, steering
 from visiorelais.statistics.views.base import Page
 
-KIND_LABELS = {
-    "day": _("Jour"),
-    "week": _("Semaine"),
-    "month": _("Mois"),
-    "quarter": _("Trimestre"),
-    "year": _("Année"),
-}
-
 PAGES: dict[str, Page] = {
     page.key: page
     for page in [
