@@ -6,9 +6,11 @@ It holds no content of the documents.
 """
 
 import io
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -20,32 +22,18 @@ from visiorelais.documents.models import Document
 
 PARIS = ZoneInfo("Europe/Paris")
 HASH_PREFIX = 12
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def french_datetime(value) -> str:
     local = value.astimezone(PARIS)
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year} à {local:%H:%M}"
+    return f"{date_format(local, 'j F Y')} à {local:%H:%M}"
 
 
 def _table(documents: list[Document], styles) -> Table:
     rows = [["Document", "Pages", "Empreinte (SHA-256)"]]
     for document in documents:
         rows.append(
-            [Paragraph(_escape(document.name), styles["BodyText"]), str(document.pages), document.sha256[:HASH_PREFIX]]
+            [Paragraph(escape(document.name), styles["BodyText"]), str(document.pages), document.sha256[:HASH_PREFIX]]
         )
     table = Table(rows, colWidths=[100 * mm, 20 * mm, 45 * mm], repeatRows=1)
     table.setStyle(
@@ -59,10 +47,6 @@ def _table(documents: list[Document], styles) -> Table:
         )
     )
     return table
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def receipt_pdf(*, call: Call, documents: list[Document]) -> bytes:
@@ -82,8 +66,8 @@ def receipt_pdf(*, call: Call, documents: list[Document]) -> bytes:
     when = call.connected_at or call.requested_at
     story = [
         Paragraph("Récépissé d'échange de documents", styles["Title"]),
-        Paragraph(f"Partenaire : <b>{_escape(call.partner.name)}</b>", styles["Normal"]),
-        Paragraph(f"Borne : {_escape(call.kiosk.label)} ({_escape(call.kiosk.site.name)})", styles["Normal"]),
+        Paragraph(f"Partenaire : <b>{escape(call.partner.name)}</b>", styles["Normal"]),
+        Paragraph(f"Borne : {escape(call.kiosk.label)} ({escape(call.kiosk.site.name)})", styles["Normal"]),
         Paragraph(f"Appel du {french_datetime(when)} (heure de Paris)", styles["Normal"]),
         Paragraph(f"Récépissé établi le {french_datetime(timezone.now())}", styles["Normal"]),
         Spacer(1, 8 * mm),

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from visiorelais.network.models import Partner, Weekday
@@ -26,23 +27,7 @@ def local_label(at: dt.datetime) -> str:
     local = at.astimezone(PARIS)
     day = Weekday(local.weekday()).label
     minutes = f"{local.minute:02d}" if local.minute else ""
-    return f"{day} {local.day} {MONTHS[local.month - 1]} {local.year} à {local.hour} h {minutes}".rstrip()
-
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+    return f"{day} {date_format(local, 'j F Y')} à {local.hour} h {minutes}".rstrip()
 
 
 class SlotSeries(SlotPlace):
