@@ -77,6 +77,20 @@ def printed_text(path) -> str:
     return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
 
 
+def ticket_states_sent(bridge: Bridge, ticket_id: int) -> asyncio.Queue:
+    """The `ticket.state` frames the bridge sends from now on about `ticket_id`, as they go."""
+    sent: asyncio.Queue = asyncio.Queue()
+    send = bridge.send
+
+    async def recording(frame: dict) -> None:
+        await send(frame)
+        if frame.get("type") == "ticket.state" and frame.get("ticket_id") == ticket_id:
+            sent.put_nowait(frame)
+
+    bridge.send = recording
+    return sent
+
+
 async def test_the_ticket_sent_from_the_desk_comes_out_once_with_the_code_and_nothing_is_kept(
     world, appointment, bridge, cups_server, workdir
 ):
@@ -89,9 +103,12 @@ async def test_the_ticket_sent_from_the_desk_comes_out_once_with_the_code_and_no
     )
     [printed] = cups_server.wait_printed(1)
     # The same command again (a replayed event): the bridge answers the ticket's state and prints nothing.
+    answers = ticket_states_sent(bridge, ticket.pk)
     await database_sync_to_async(publish_on_commit)(
         group_for_bridge(world.kiosk_coutances.pk), "bridge.ticket", {"ticket_id": ticket.pk}
     )
+    assert (await asyncio.wait_for(answers.get(), 10))["state"] == "done"
+    assert not bridge.ticket_tasks
 
     assert page_count(printed) == 1
     text = printed_text(printed)
