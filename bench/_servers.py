@@ -184,15 +184,15 @@ class AsgiServer:
     def log(self, *, since_start: bool = False) -> str:
         return _tail(self.log_path, self._log_offset if since_start else 0)
 
-    def _ready(self, path: str = "/readyz") -> bool:
+    def _ready(self) -> bool:
         if not self.running:
             raise RuntimeError(
                 f"uvicorn exited with {self.process.returncode}\n--- log ---\n{self.log(since_start=True)}"
             )
-        return http_status(f"{self.url}{path}", timeout=5.0) == 200
+        return http_status(f"{self.url}/readyz", timeout=5.0) == 200
 
-    def start(self, *, timeout: float = 30.0, ready_path: str = "/readyz") -> None:
-        """Starts the server and returns once `ready_path` answers 200 (/readyz: database and channel layer up)."""
+    def start(self, *, timeout: float = 30.0) -> None:
+        """Starts the server and returns once /readyz answers 200 (database and channel layer up)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         command = [sys.executable, "-m", "uvicorn", "visiorelais.asgi:application", "--host", LOOPBACK]
@@ -207,7 +207,7 @@ class AsgiServer:
                 stderr=subprocess.STDOUT,
             )
         try:
-            wait_until(lambda: self._ready(ready_path), timeout, interval=0.1, message=f"{self.url}{ready_path}")
+            wait_until(self._ready, timeout, interval=0.1, message=f"{self.url}/readyz")
         except AssertionError as error:
             self.stop()
             raise RuntimeError(f"{error}\n--- uvicorn log ---\n{self.log(since_start=True)}") from None

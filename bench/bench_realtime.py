@@ -348,8 +348,8 @@ def main() -> int:
 
         redis = RedisServer(work_dir=work / "redis")
         redis.start()
-        # redis-py 8 reads with a 5 s timeout by default, which kills consumers idle on channels_redis's 5 s
-        # BZPOPMIN (django/channels_redis#422); a longer one keeps the crowd connected until settings.py lifts it.
+        # As served with REDIS_URL: settings.CHANNEL_LAYERS lifts redis-py 8's 5 s socket timeout, which would cut
+        # channels_redis's 5 s BZPOPMIN and drop the idle crowd (django/channels_redis#422).
         redis_env = {**env, "REDIS_URL": redis.url}
         pair = [
             AsgiServer(env=redis_env, log_path=work / f"redis-{n}.log", uvicorn_args=variants[0][1]) for n in range(2)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
@@ -27,32 +28,33 @@ STATS_REFRESH_INTERVAL_SECONDS = float(os.environ.get("VISIORELAIS_STATS_REFRESH
 def sweep_once() -> None:
     from visiorelais.calls.services import call_expire_rings, presence_expire
 
-    close_old_connections()
-    try:
-        call_expire_rings()
-        presence_expire()
-    finally:
-        close_old_connections()
+    call_expire_rings()
+    presence_expire()
 
 
 def purge_once() -> None:
     from visiorelais.documents.services import documents_purge
 
-    close_old_connections()
-    try:
-        documents_purge()
-    finally:
-        close_old_connections()
+    documents_purge()
 
 
 def stats_refresh_once() -> None:
     from visiorelais.statistics.services import call_facts_refresh_unless_running
 
-    close_old_connections()
-    try:
-        call_facts_refresh_unless_running()
-    finally:
+    call_facts_refresh_unless_running()
+
+
+async def in_worker_thread(work: Callable[[], None]) -> None:
+    """Runs `work` in a worker thread between fresh database connections: none is left open in the thread."""
+
+    def run() -> None:
         close_old_connections()
+        try:
+            work()
+        finally:
+            close_old_connections()
+
+    await sync_to_async(run, thread_sensitive=False)()
 
 
 async def _pause(stopping: asyncio.Event, seconds: float) -> None:
@@ -64,7 +66,7 @@ async def stats_refresher(stopping: asyncio.Event, interval: float = STATS_REFRE
     """A loop of its own: a refresh can take seconds, and the sweeper's ring expiry must not wait for it."""
     while not stopping.is_set():
         try:
-            await sync_to_async(stats_refresh_once, thread_sensitive=False)()
+            await in_worker_thread(stats_refresh_once)
         except Exception:
             logger.exception("statistics refresh failed")
         await _pause(stopping, interval)
@@ -77,10 +79,10 @@ async def sweeper(
     next_purge = loop.time()
     while not stopping.is_set():
         try:
-            await sync_to_async(sweep_once, thread_sensitive=False)()
+            await in_worker_thread(sweep_once)
             if loop.time() >= next_purge:
                 next_purge = loop.time() + purge_interval
-                await sync_to_async(purge_once, thread_sensitive=False)()
+                await in_worker_thread(purge_once)
         except Exception:
             # A database hiccup must not kill the loop; the next pass retries.
             logger.exception("sweep failed")

@@ -55,6 +55,15 @@ async def receive_until(communicator, predicate, limit=20):
     raise AssertionError("expected frame never came")
 
 
+async def receive_text_until(communicator, predicate, limit=20):
+    """The text of the first frame for which `predicate` is true, as the consumer sent it (not decoded)."""
+    for _ in range(limit):
+        text = (await communicator.receive_output(timeout=5))["text"]
+        if predicate(json.loads(text)):
+            return text
+    raise AssertionError("expected frame never came")
+
+
 @pytest.fixture
 def kiosk_token(world):
     return kiosk_cookie(world, world.kiosk_coutances)[1]
@@ -272,11 +281,13 @@ async def test_kiosks_hear_a_partner_change_as_one_frame_encoded_once(world, ope
     await agent.connect()
     await agent.receive_json_from(timeout=5)
     await agent.send_json_to({"type": "station.take", "station_id": world.caf_station_1.pk})
-    frames = [
-        await receive_until(socket, lambda f: f["type"] == "partner" and f["partner"]["id"] == world.caf.pk)
+    texts = [
+        await receive_text_until(socket, lambda f: f["type"] == "partner" and f["partner"]["id"] == world.caf.pk)
         for socket in (first, second)
     ]
-    assert frames[0] == frames[1]
+    # The very same string for both sockets: the frame was encoded once, not once per socket.
+    assert texts[0] is texts[1]
+    frames = [json.loads(text) for text in texts]
     assert frames[0]["partner"]["state"] == "available" and frames[0]["seq"] == frames[0]["partner"]["seq"]
     for socket in (first, second, agent):
         await socket.disconnect()

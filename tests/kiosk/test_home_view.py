@@ -58,5 +58,11 @@ def test_it_refuses_the_token_of_a_kiosk_retired_after_enrolment(client, world):
 def test_it_serves_the_shared_browser_modules_from_the_kiosk_app(client, world):
     from django.contrib.staticfiles import finders
 
-    for path in ["visiorelais/realtime.js", "visiorelais/peer.js", "kiosk/kiosk.js", "kiosk/kiosk.css"]:
+    for path in [
+        "visiorelais/realtime.js",
+        "visiorelais/peer.js",
+        "visiorelais/words.js",
+        "kiosk/kiosk.js",
+        "kiosk/kiosk.css",
+    ]:
         assert finders.find(path), path

@@ -50,7 +50,7 @@ def group_for_partner(partner_id: int) -> str:
 
 
 def group_for_partner_kiosks(partner_id: int) -> str:
-    """The kiosks entitled to the partner (a kiosk joins one per partner of its snapshot)."""
+    """The kiosks entitled to the partner: joined by each process's kiosk fan-out (calls/consumers/fanout.py)."""
     return f"partner.{partner_id}.kiosks"
 
 

@@ -1,7 +1,6 @@
 """`/ws/kiosk/`: one kiosk device, authenticated by its token cookie; it acts only for itself."""
 
 import collections
-import json
 import logging
 
 from channels.db import database_sync_to_async
@@ -10,7 +9,7 @@ from visiorelais.accounts.auth import KIOSK_COOKIE
 from visiorelais.accounts.selectors import kiosk_token_is_active, kiosk_token_lookup
 from visiorelais.calls import services, wire
 from visiorelais.calls.consumers.base import CloseCode, JsonSocket, ProtocolViolation, field_int
-from visiorelais.calls.consumers.fanout import kiosk_fanout
+from visiorelais.calls.consumers.fanout import PartnerStateFrames, kiosk_fanout
 from visiorelais.calls.consumers.kiosk_scheduling import KioskSchedulingHandlers
 from visiorelais.calls.errors import CallNotFound
 from visiorelais.calls.events import group_for_kiosk, group_for_station
@@ -19,25 +18,6 @@ from visiorelais.calls.selectors import call_get_for_kiosk, kiosk_snapshot
 from visiorelais.documents.services import receipt_print
 
 logger = logging.getLogger(__name__)
-
-
-# (partner id, seq, mode) → the encoded `partner` frame. A partner's seq names one change, and one change emits one
-# `partner.state`, so the key is enough; the oldest entries go first.
-_PARTNER_FRAMES: collections.OrderedDict[tuple[int, int, str], str] = collections.OrderedDict()
-_PARTNER_FRAMES_KEPT = 256
-
-
-def partner_frame_text(payload: dict, mode: str) -> str:
-    """The `partner` frame of one change, encoded once per process and mode: a change reaches thousands of
-    kiosks, and encoding it for each socket was a large part of the fan-out's cost (docs/performance.md)."""
-    key = (payload["partner_id"], payload["seq"], mode)
-    text = _PARTNER_FRAMES.get(key)
-    if text is None:
-        frame = {"type": "partner", "seq": payload["seq"], "partner": wire.partner_live(payload, mode=mode)}
-        text = _PARTNER_FRAMES[key] = json.dumps(frame, separators=(",", ":"))
-        while len(_PARTNER_FRAMES) > _PARTNER_FRAMES_KEPT:
-            _PARTNER_FRAMES.popitem(last=False)
-    return text
 
 
 class KioskConsumer(KioskSchedulingHandlers, JsonSocket):
@@ -71,8 +51,8 @@ class KioskConsumer(KioskSchedulingHandlers, JsonSocket):
         self.kiosk = token.kiosk
         self.token_id = token.pk
         self.partner_modes: dict[int, str] = {}
-        # `partner.state` payloads that came while a snapshot was being made: sent after it, if newer.
-        self.held_partner_states: list[dict] | None = None
+        # The partner changes that come while a snapshot is being made: sent after it, if newer.
+        self.held_partner_states: collections.deque[PartnerStateFrames] | None = None
         await self.accept()
         await self.join(group_for_kiosk(self.kiosk.pk))
         await database_sync_to_async(services.presence_heartbeat)(kiosk=self.kiosk)
@@ -80,28 +60,33 @@ class KioskConsumer(KioskSchedulingHandlers, JsonSocket):
         self.start_heartbeats()
 
     async def send_snapshot(self) -> None:
-        """The snapshot, then the partner changes that came while it was made and are newer than it."""
-        self.held_partner_states = []
+        """The snapshot, then, in the order they came, the partner changes that came while it was made (or while
+        those were being sent) and are newer than it."""
+        held = self.held_partner_states = collections.deque()
         try:
             frame = await database_sync_to_async(self._snapshot_frame)()
             self.partner_modes = {partner["id"]: partner["mode"] for partner in frame["partners"]}
             await kiosk_fanout().subscribe(self, set(self.partner_modes))
             await self.send_json(frame)
+            seqs = {partner["id"]: partner["seq"] for partner in frame["partners"]}
+            while held:
+                change = held.popleft()
+                if change.partner_id in seqs and change.seq > seqs[change.partner_id]:
+                    await self.send_partner_state(change)
         finally:
-            held, self.held_partner_states = self.held_partner_states, None
-        seqs = {partner["id"]: partner["seq"] for partner in frame["partners"]}
-        for payload in held:
-            if payload["partner_id"] in seqs and payload["seq"] > seqs[payload["partner_id"]]:
-                await self.deliver_partner_state(payload)
+            self.held_partner_states = None
 
-    async def deliver_partner_state(self, payload: dict) -> None:
+    async def deliver_partner_state(self, frames: PartnerStateFrames) -> None:
         """A change of one of this kiosk's partners, from the process's fan-out (consumers/fanout.py)."""
         if self.held_partner_states is not None:
-            self.held_partner_states.append(payload)
-            return
-        mode = self.partner_modes.get(payload["partner_id"])
+            self.held_partner_states.append(frames)
+        else:
+            await self.send_partner_state(frames)
+
+    async def send_partner_state(self, frames: PartnerStateFrames) -> None:
+        mode = self.partner_modes.get(frames.partner_id)
         if mode is not None and not self.closing:
-            await self.send(text_data=partner_frame_text(payload, mode))
+            await self.send(text_data=frames.text(mode))
 
     async def disconnect(self, code):
         if hasattr(self, "partner_modes"):

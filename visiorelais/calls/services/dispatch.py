@@ -191,11 +191,8 @@ class PartnerChange:
         if not stations:
             return []
         queued = list(
-            Call.objects.select_for_update()
-            .filter(partner_id=self.partner_id, status=Call.Status.QUEUED)
-            .order_by("queued_at", "pk")
+            partner_waiting_calls(partner_id=self.partner_id).filter(status=Call.Status.QUEUED).select_for_update()
         )
-        queued.sort(key=lambda call: call.reserved_station_id is None)  # stable: queue order within each group
         declined = set(
             CallEvent.objects.filter(call__in=[call.pk for call in queued], kind=CallEvent.Kind.DECLINED).values_list(
                 "call_id", "station_id"

@@ -12,6 +12,7 @@
 
 import { CallPeer } from "../visiorelais/peer.js";
 import { RealtimeSocket } from "../visiorelais/realtime.js";
+import { fillIn as fmt } from "../visiorelais/words.js";
 import { renderCallbacks } from "./callbacks.js";
 import { ConsoleDocuments } from "./documents.js";
 
@@ -28,10 +29,6 @@ const STATE_MARKS = { offline: "○", available: "●", ringing: "☎", busy: "�
 
 function readJson(id) {
   return JSON.parse(document.getElementById(id).textContent);
-}
-
-function fmt(template, values = {}) {
-  return template.replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match));
 }
 
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);

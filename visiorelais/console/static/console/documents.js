@@ -11,17 +11,12 @@
  * they come.
  */
 
+import { fillIn, readWords } from "../visiorelais/words.js";
+
 const $ = (selector, root = document) => root.querySelector(selector);
 const role = (name) => $(`[data-role="${name}"]`);
 // Thumbnails of a long scan are fetched for the first pages only; the document itself has them all.
 const THUMBNAILS_SHOWN = 12;
-
-function readWords(template) {
-  if (!template) return {};
-  return Object.fromEntries(
-    Array.from(template.content.querySelectorAll("[data-key]")).map((node) => [node.dataset.key, node.textContent.trim()]),
-  );
-}
 
 export class ConsoleDocuments {
   /**
@@ -54,8 +49,7 @@ export class ConsoleDocuments {
   }
 
   t(key, params = {}) {
-    const text = this.words[key] ?? key;
-    return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
+    return fillIn(this.words[key] ?? key, params);
   }
 
   pages(count) {

@@ -11,15 +11,8 @@
  * For the browser suite, the panel carries data-state (idle | requested | scanning | uploading | done | failed).
  */
 
-const $ = (selector, root = document) => root.querySelector(selector);
-const role = (name) => $(`[data-role="${name}"]`);
-
-function readWords(template) {
-  if (!template) return {};
-  return Object.fromEntries(
-    Array.from(template.content.querySelectorAll("[data-key]")).map((node) => [node.dataset.key, node.textContent.trim()]),
-  );
-}
+import { fillIn, readWords } from "../visiorelais/words.js";
+import { $, role } from "./screens.js";
 
 /** The largest rectangle of A4 proportions (portrait) that fits 80 % of a `width` × `height` picture, centred. */
 export function a4Frame(width, height) {
@@ -73,8 +66,7 @@ export class KioskDocuments {
   }
 
   t(key, params = {}) {
-    const text = this.words[key] ?? key;
-    return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
+    return fillIn(this.words[key] ?? key, params);
   }
 
   // ---- What the kiosk can do --------------------------------------------------------------------------------

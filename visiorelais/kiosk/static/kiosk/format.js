@@ -4,24 +4,20 @@
  * partner and call objects in one shape, and a readable ink for a partner's colour.
  */
 
+import { fillIn, readWords } from "../visiorelais/words.js";
+
 let STRINGS = {};
 let timeZone = "Europe/Paris";
 
 /** Reads the translated words from `template` (a <template> of [data-key] elements) and the site's time zone. */
 export function loadWords(template, zone = timeZone) {
-  STRINGS = Object.fromEntries(
-    Array.from(template.content.querySelectorAll("[data-key]")).map((node) => [
-      node.dataset.key,
-      node.textContent.trim(),
-    ]),
-  );
+  STRINGS = readWords(template);
   timeZone = zone;
 }
 
 /** The translated string `key`, with {name} placeholders filled from `params`. */
 export function t(key, params = {}) {
-  const text = STRINGS[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
+  return fillIn(STRINGS[key] ?? key, params);
 }
 
 /** "environ 12 minutes" for 700 s; "" when the wait is unknown. */
