@@ -13,8 +13,7 @@ import logging
 import os
 from collections.abc import Callable
 
-from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from channels.db import database_sync_to_async
 
 logger = logging.getLogger(__name__)
 
@@ -44,54 +43,27 @@ def stats_refresh_once() -> None:
     call_facts_refresh_unless_running()
 
 
-async def in_worker_thread(work: Callable[[], None]) -> None:
-    """Runs `work` in a worker thread between fresh database connections: none is left open in the thread."""
-
-    def run() -> None:
-        close_old_connections()
-        try:
-            work()
-        finally:
-            close_old_connections()
-
-    await sync_to_async(run, thread_sensitive=False)()
-
-
 async def _pause(stopping: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stopping.wait(), seconds)
 
 
-async def stats_refresher(stopping: asyncio.Event, interval: float = STATS_REFRESH_INTERVAL_SECONDS) -> None:
-    """A loop of its own: a refresh can take seconds, and the sweeper's ring expiry must not wait for it."""
+async def every(stopping: asyncio.Event, interval: float, work: Callable[[], None]) -> None:
+    """Runs `work` now and then every `interval` seconds until `stopping`, each time in a worker thread between
+    fresh database connections (Channels' database_sync_to_async). A failure is logged and the next pass retries:
+    a database hiccup must not end the loop. Each job has a loop of its own, so a statistics refresh that takes
+    seconds never delays the ring expiry."""
     while not stopping.is_set():
         try:
-            await in_worker_thread(stats_refresh_once)
+            await database_sync_to_async(work, thread_sensitive=False)()
         except Exception:
-            logger.exception("statistics refresh failed")
-        await _pause(stopping, interval)
-
-
-async def sweeper(
-    stopping: asyncio.Event, interval: float = SWEEP_INTERVAL_SECONDS, purge_interval: float = PURGE_INTERVAL_SECONDS
-) -> None:
-    loop = asyncio.get_running_loop()
-    next_purge = loop.time()
-    while not stopping.is_set():
-        try:
-            await in_worker_thread(sweep_once)
-            if loop.time() >= next_purge:
-                next_purge = loop.time() + purge_interval
-                await in_worker_thread(purge_once)
-        except Exception:
-            # A database hiccup must not kill the loop; the next pass retries.
-            logger.exception("sweep failed")
+            logger.exception("%s failed", work.__name__)
         await _pause(stopping, interval)
 
 
 async def lifespan_app(scope, receive, send) -> None:
-    """ASGI lifespan protocol: start the sweeper (and the statistics refresher) on startup; on shutdown, stop
-    them and wait for the pass in flight, whose thread would otherwise outlive the loop with a database
+    """ASGI lifespan protocol: start the periodic jobs on startup; on shutdown, stop them and wait for the pass
+    in flight, whose thread would otherwise outlive the loop with a database
     connection open."""
     stopping = asyncio.Event()
     tasks: list[asyncio.Task] = []
@@ -99,9 +71,10 @@ async def lifespan_app(scope, receive, send) -> None:
         message = await receive()
         if message["type"] == "lifespan.startup":
             if os.environ.get("VISIORELAIS_SWEEPER", "1") != "0":
-                tasks.append(asyncio.create_task(sweeper(stopping)))
+                jobs = [(SWEEP_INTERVAL_SECONDS, sweep_once), (PURGE_INTERVAL_SECONDS, purge_once)]
                 if STATS_REFRESH_INTERVAL_SECONDS > 0:
-                    tasks.append(asyncio.create_task(stats_refresher(stopping)))
+                    jobs.append((STATS_REFRESH_INTERVAL_SECONDS, stats_refresh_once))
+                tasks += [asyncio.create_task(every(stopping, interval, work)) for interval, work in jobs]
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             stopping.set()
