@@ -1,4 +1,7 @@
-"""The call-level export: valid against its TableSchema, and free of any resident's data."""
+"""The call-level export: one line per call in Paris time, valid against its TableSchema, and free of any
+resident's data."""
+
+import datetime as dt
 
 import pytest
 from frictionless import Schema
@@ -58,6 +61,22 @@ def test_the_call_level_export_reads_only_reviewed_fields_of_the_fact_table():
     exported = {name.split("__")[0] for name, _ in COLUMNS}
     assert exported == {name for name, allowed in CALL_FACT_FIELDS.items() if allowed}
     assert {name for name, _ in COLUMNS if "__" in name} == {"partner__short_name", "site__name", "kiosk__code"}
+
+
+def test_the_call_level_export_has_one_line_per_call_in_paris_time(world):
+    record_call(world.kiosk_coutances, world.caf, MONDAY, outcome=O.COMPLETED, wait=12, talk=300, rating=5)
+    record_call(
+        world.kiosk_saint_lo, world.cpam, MONDAY + dt.timedelta(minutes=1), outcome=O.UNAVAILABLE, reason="closed"
+    )
+    call_facts_refresh()
+
+    lines = "".join(call_facts_csv(period=Period.day(MONDAY.date()))).splitlines()
+
+    assert len(lines) == 3
+    assert lines[0].startswith("appel;partenaire;site;borne;demandé le (Paris)")
+    assert ";CAF;France Services de Coutances;BRN-COUT-01;2026-03-02 09:00:00;2026-03-02;completed;" in lines[1]
+    assert lines[1].endswith(";12;300;;1;0;0;5;non")
+    assert ";unavailable_closed;closed;non;0;" in lines[2]
 
 
 def test_the_call_level_csv_is_valid_against_its_schema(world):

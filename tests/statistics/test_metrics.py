@@ -226,26 +226,41 @@ def test_kiosk_and_peripheral_uptime_over_the_sites_opening_hours(world):
     assert not kiosk_uptime.significant
 
 
+def test_uptime_over_the_network_adds_every_kiosk_and_counts_a_peripheral_only_where_there_is_one(world):
+    """Coutances: online 9–10 and 11–12, scanner ready until 9:30, printer never ready. Saint-Lô: online and its
+    printer ready all morning, no scanner. Both sites open 9–12."""
+    coutances, saint_lo = world.kiosk_coutances, world.kiosk_saint_lo
+    saint_lo.has_scanner = False
+    saint_lo.save()
+    for site in (world.coutances, world.saint_lo):
+        SiteOpening.objects.create(site=site, weekday=0, start=dt.time(9), end=dt.time(12))
+    for kiosk, online, minutes in [(coutances, True, -60), (coutances, False, 60), (coutances, True, 120)]:
+        KioskPresenceEvent.objects.create(kiosk=kiosk, online=online, at=at(minutes))
+    KioskPresenceEvent.objects.create(kiosk=saint_lo, online=True, at=at(-24 * 60))
+    ready, down = {"present": True, "ready": True}, {"present": True, "ready": False}
+    absent = {"present": False, "ready": False}
+    PeripheralReport.objects.create(kiosk=coutances, at=at(-60), last_seen_at=at(-60), scanner=ready, printer=down)
+    PeripheralReport.objects.create(kiosk=coutances, at=at(30), last_seen_at=at(30), scanner=down, printer=down)
+    PeripheralReport.objects.create(kiosk=saint_lo, at=at(-90), last_seen_at=at(-90), scanner=absent, printer=ready)
+    now = paris(2026, 3, 3, 9, 0)
+
+    kiosk_uptime = metrics.KioskUptime().compute(period=DAY, now=now)
+    scanner = metrics.ScannerUptime().compute(period=DAY, now=now)
+    printer = metrics.PrinterUptime().compute(period=DAY, now=now)
+
+    assert (kiosk_uptime.value, kiosk_uptime.n) == (pytest.approx(5 / 6), 2)
+    assert (scanner.value, scanner.n) == (pytest.approx(0.5 / 3), 1)
+    assert (printer.value, printer.n) == (pytest.approx(3 / 6), 2)
+
+
 def test_thresholds_give_a_status_only_when_significant():
     thresholds = metrics.Thresholds(0.8, 0.7)
     assert [thresholds.status(v) for v in (0.85, 0.75, 0.5)] == ["bon", "à surveiller", "alerte"]
     lower = metrics.Thresholds(60, 180, higher_is_better=False)
     assert [lower.status(v) for v in (30, 100, 200)] == ["bon", "à surveiller", "alerte"]
+    answer_rate = metrics.METRICS["answer_rate"]
+    below = metrics.MIN_SIGNIFICANT_N - 1
+    assert answer_rate.result(0.5, metrics.MIN_SIGNIFICANT_N, period=DAY, scope=Scope.network()).status == "alerte"
+    assert answer_rate.result(0.5, below, period=DAY, scope=Scope.network()).status is None
     for metric in metrics.METRICS.values():
         assert metric.name and metric.formula and metric.unit, metric.key
-
-
-def test_the_call_level_export_has_one_line_per_call_in_paris_time(world):
-    from visiorelais.statistics.exports import call_facts_csv
-
-    record_call(world.kiosk_coutances, world.caf, at(0), outcome=O.COMPLETED, wait=12, talk=300, rating=5)
-    record_call(world.kiosk_saint_lo, world.cpam, at(1), outcome=O.UNAVAILABLE, reason="closed")
-    call_facts_refresh()
-
-    lines = "".join(call_facts_csv(period=DAY)).splitlines()
-
-    assert len(lines) == 3
-    assert lines[0].startswith("appel;partenaire;site;borne;demandé le (Paris)")
-    assert ";CAF;France Services de Coutances;BRN-COUT-01;2026-03-02 09:00:00;2026-03-02;completed;" in lines[1]
-    assert lines[1].endswith(";12;300;;1;0;0;5;non")
-    assert ";unavailable_closed;closed;non;0;" in lines[2]

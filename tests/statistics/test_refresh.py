@@ -1,12 +1,17 @@
-"""The refresh's own record (when the figures were last brought up to date) and the periodic run's lock."""
+"""The refresh's own record (when the figures were last brought up to date), the periodic run's lock, and the
+refresh after the demo history is loaded."""
 
+import datetime as dt
 import threading
 
 import pytest
 from django.db import connection, connections
 
+from visiorelais.calls.models import Call
 from visiorelais.calls.services import call_accept, call_end, call_request
-from visiorelais.statistics.models import StatisticsRefresh
+from visiorelais.network.demo import demo_data_load
+from visiorelais.statistics import demo
+from visiorelais.statistics.models import CallFact, StatisticsRefresh
 from visiorelais.statistics.selectors import last_refresh
 from visiorelais.statistics.services import (
     REFRESH_LOCK_KEY,
@@ -62,3 +67,15 @@ def test_the_periodic_refresh_skips_while_another_process_holds_the_lock(world):
         release.set()
         thread.join(10)
     assert call_facts_refresh_unless_running() is not None
+
+
+def test_the_demo_history_leaves_no_call_without_its_fact(db, monkeypatch, time_machine):
+    """On 5 March 2024 the first call the demo makes is not the earliest of the day (calls are made partner by
+    partner): the refresh after the load must still read them all."""
+    monkeypatch.setattr(demo, "DAYS", 3)
+    time_machine.move_to(dt.datetime(2024, 3, 8, 12, tzinfo=dt.UTC), tick=False)  # history: 5 to 7 March
+
+    demo_data_load()
+
+    assert Call.objects.exists()
+    assert set(CallFact.objects.values_list("call_id", flat=True)) == set(Call.objects.values_list("pk", flat=True))

@@ -12,7 +12,7 @@ answered calls are rated. Kiosks go online at opening and offline after closing,
 and scanners have a few incidents a year.
 
 Written as the services would have written them (Call, CallEvent, StationEvent, KioskPresenceEvent,
-PeripheralReport rows), with bulk_create. Deterministic (seeded, anchored on yesterday in Paris) and
+PeripheralReport rows), in bulk. Deterministic (seeded, anchored on yesterday in Paris) and
 idempotent: nothing is written when the history is already there (its `requested` rows carry `demo: true`).
 """
 
@@ -29,7 +29,7 @@ from visiorelais.calls.models import Call, CallEvent, KioskPresenceEvent, Statio
 from visiorelais.documents.models import PeripheralReport
 from visiorelais.network.models import Kiosk, Partner, ServiceWindow, SiteOpening, Station, Topic
 from visiorelais.network.selectors import is_french_public_holiday
-from visiorelais.statistics.periods import PARIS
+from visiorelais.statistics.periods import PARIS, Period, paris_midnight
 from visiorelais.statistics.services import call_facts_refresh, rows_insert
 
 Record = Callable[[str, int], None]
@@ -42,7 +42,6 @@ WEEKDAY_FACTORS = [1.35, 1.1, 1.0, 1.0, 0.8, 0.3, 0.0]
 STAFFING = {"CAF poste 2": 0.5}
 STAFFING_DEFAULT = 0.95
 RATINGS = [(5, 0.58), (4, 0.24), (3, 0.1), (2, 0.04), (1, 0.04)]
-Event = tuple  # (at, order, payload)
 
 
 def _at(day: dt.date, time: dt.time) -> dt.datetime:
@@ -54,6 +53,12 @@ def _weekly(rows) -> dict[int, list[tuple[dt.time, dt.time]]]:
     for owner, weekday, start, end in rows:
         found[(owner, weekday)].append((start, end))
     return found
+
+
+def _clip(ranges: list[tuple[dt.time, dt.time]], day: dt.date, stretches: list[tuple[dt.datetime, dt.datetime]]):
+    """The parts of the stretches within the day's wall-clock ranges."""
+    clipped = [(max(a, _at(day, s)), min(b, _at(day, e))) for s, e in ranges for a, b in stretches]
+    return [(a, b) for a, b in clipped if a < b]
 
 
 class _History:
@@ -89,12 +94,6 @@ class _History:
         self.kiosk_events: list[KioskPresenceEvent] = []
         self.reports: list[PeripheralReport] = []
 
-    def days(self):
-        day = self.first
-        while day <= self.last:
-            yield day
-            day += dt.timedelta(days=1)
-
     def kiosk_day(self, kiosk: Kiosk, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         """The kiosk's online stretches that day (on at opening, off after closing; a rare outage)."""
         hours = sorted(self.site_hours.get((kiosk.site_id, day.weekday()), []))
@@ -127,18 +126,8 @@ class _History:
             kiosk = rng.choices(kiosks, weights)[0]
             partner = self.partners[rng.choices(names, [PARTNER_SHARES[n] for n in names])[0]]
             stretches = online[kiosk.pk]
-            windows = [
-                (max(a, _at(day, s)), min(b, _at(day, e)))
-                for s, e in self.windows.get((partner.pk, day.weekday()), [])
-                for a, b in stretches
-            ]
-            windows = [(a, b) for a, b in windows if a < b]
-            hours = [
-                (max(a, _at(day, s)), min(b, _at(day, e)))
-                for s, e in self.site_hours.get((kiosk.site_id, day.weekday()), [])
-                for a, b in stretches
-            ]
-            hours = [(a, b) for a, b in hours if a < b]
+            windows = _clip(self.windows.get((partner.pk, day.weekday()), []), day, stretches)
+            hours = _clip(self.site_hours.get((kiosk.site_id, day.weekday()), []), day, stretches)
             pool = windows if windows and rng.random() < 0.9 else hours
             if not pool:
                 continue
@@ -308,7 +297,7 @@ class _History:
                 )
 
     def build(self) -> None:
-        for day in self.days():
+        for day in Period(self.first, self.last).days():
             online = {kiosk.pk: self.kiosk_day(kiosk, day) for kiosk in self.kiosks}
             by_partner = defaultdict(list)
             for request in self.requests_of_day(day, online):
@@ -347,6 +336,7 @@ def statistics_demo_load(record: Record) -> None:
             rows_insert(history.kiosk_events)
             rows_insert(history.reports)
         record("created", len(calls) + len(events) + len(history.station_events) + len(history.kiosk_events))
-        call_facts_refresh(since=history.calls[0][0].requested_at if calls else None)
+        # From the first day: the calls are made partner by partner, so the first made is not the earliest.
+        call_facts_refresh(since=paris_midnight(history.first))
         return
     call_facts_refresh()

@@ -14,7 +14,7 @@ from visiorelais.network.models import HostSite, Kiosk, Partner, Station
 
 class CallFact(models.Model):
     """One call, as the figures see it. `call_id` is the Call's id (no foreign key: a derived table; the
-    retention purge of calls removes the facts of the calls it deletes on the next full refresh).
+    retention purge of calls removes the facts of the calls it deletes on the next refresh).
 
     Dates are the request's, in Europe/Paris: a call belongs to the period of its request.
     """

@@ -8,11 +8,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
 
 from visiorelais.calls.models import KioskPresenceEvent
 from visiorelais.documents.models import PeripheralReport
-from visiorelais.network.models import Closure, ServiceWindow, SiteOpening
+from visiorelais.network.models import Closure, Kiosk, ServiceWindow, SiteOpening
 from visiorelais.network.selectors import is_french_public_holiday
 from visiorelais.statistics.models import StationInterval, StatisticsRefresh
 from visiorelais.statistics.periods import PARIS, Period
@@ -35,18 +36,36 @@ def _weekly(ranges: Iterable[tuple[int, dt.time, dt.time]], period: Period, clos
     return intervals
 
 
+def partners_open_intervals(*, partner_ids: Iterable[int], period: Period) -> dict[int, list[Interval]]:
+    """partner id → its service windows within the period (closures and public holidays left out), in two
+    queries whatever the number of partners."""
+    partner_ids = list(partner_ids)
+    closed: dict[int, set[dt.date]] = defaultdict(set)
+    for partner_id, first, last in Closure.objects.filter(
+        partner_id__in=partner_ids, first_day__lte=period.last, last_day__gte=period.first
+    ).values_list("partner_id", "first_day", "last_day"):
+        closed[partner_id].update(Period(max(first, period.first), min(last, period.last)).days())
+    ranges: dict[int, list[tuple[int, dt.time, dt.time]]] = defaultdict(list)
+    for partner_id, *weekly in ServiceWindow.objects.filter(partner_id__in=partner_ids).values_list(
+        "partner_id", "weekday", "start", "end"
+    ):
+        ranges[partner_id].append(tuple(weekly))
+    return {partner_id: _weekly(ranges[partner_id], period, closed[partner_id]) for partner_id in partner_ids}
+
+
 def partner_open_intervals(*, partner_id: int, period: Period) -> list[Interval]:
-    closed = set()
-    for first, last in Closure.objects.filter(
-        partner_id=partner_id, first_day__lte=period.last, last_day__gte=period.first
-    ).values_list("first_day", "last_day"):
-        closed.update(Period(max(first, period.first), min(last, period.last)).days())
-    ranges = ServiceWindow.objects.filter(partner_id=partner_id).values_list("weekday", "start", "end")
-    return _weekly(ranges, period, closed)
+    return partners_open_intervals(partner_ids=[partner_id], period=period)[partner_id]
 
 
-def site_open_intervals(*, site_id: int, period: Period) -> list[Interval]:
-    return _weekly(SiteOpening.objects.filter(site_id=site_id).values_list("weekday", "start", "end"), period, set())
+def sites_open_intervals(*, site_ids: Iterable[int], period: Period) -> dict[int, list[Interval]]:
+    """site id → its opening hours within the period (public holidays left out), in one query."""
+    site_ids = list(site_ids)
+    ranges: dict[int, list[tuple[int, dt.time, dt.time]]] = defaultdict(list)
+    for site_id, *weekly in SiteOpening.objects.filter(site_id__in=site_ids).values_list(
+        "site_id", "weekday", "start", "end"
+    ):
+        ranges[site_id].append(tuple(weekly))
+    return {site_id: _weekly(ranges[site_id], period, set()) for site_id in site_ids}
 
 
 def seconds(intervals: Iterable[Interval]) -> float:
@@ -108,32 +127,47 @@ def _step_intervals(changes: list[tuple[dt.datetime, bool]], period: Period, now
     return up
 
 
-def kiosk_online_intervals(*, kiosk_id: int, period: Period, now: dt.datetime) -> list[Interval]:
-    """When the kiosk was online within the period, from its KioskPresenceEvent rows (offline before the first)."""
-    before = (
-        KioskPresenceEvent.objects.filter(kiosk_id=kiosk_id, at__lt=period.start)
-        .order_by("-at", "-id")
-        .values_list("at", "online")
-        .first()
+def _kiosk_changes(
+    model: type[models.Model], field: str, *, kiosk_ids: list[int], period: Period
+) -> dict[int, list[tuple[dt.datetime, object]]]:
+    """kiosk id → its (at, `field`) rows of `model` in time order: the last one before the period, then those
+    within it. One query whatever the number of kiosks (a subquery finds each kiosk's last row before)."""
+    before = model.objects.filter(kiosk_id=OuterRef("pk"), at__lt=period.start).order_by("-at", "-id")
+    before_ids = Kiosk.objects.filter(pk__in=kiosk_ids).values(last=Subquery(before.values("id")[:1]))
+    rows = (
+        model.objects.filter(Q(id__in=before_ids) | Q(kiosk_id__in=kiosk_ids, at__gte=period.start, at__lt=period.end))
+        .order_by("kiosk_id", "at", "id")
+        .values_list("kiosk_id", "at", field)
     )
-    rows = list(
-        KioskPresenceEvent.objects.filter(kiosk_id=kiosk_id, at__gte=period.start, at__lt=period.end)
-        .order_by("at", "id")
-        .values_list("at", "online")
-    )
-    return _step_intervals(([before] if before else []) + rows, period, now)
+    changes: dict[int, list[tuple[dt.datetime, object]]] = defaultdict(list)
+    for kiosk_id, at, value in rows:
+        changes[kiosk_id].append((at, value))
+    return changes
 
 
-def peripheral_ready_intervals(*, kiosk_id: int, device: str, period: Period, now: dt.datetime) -> list[Interval]:
-    """When the bridge last said the kiosk's `device` ("scanner" or "printer") was present and ready, within
+def kiosks_online_intervals(*, kiosk_ids: Iterable[int], period: Period, now: dt.datetime) -> dict[int, list[Interval]]:
+    """kiosk id → when it was online within the period, from its KioskPresenceEvent rows (offline before the
+    first)."""
+    kiosk_ids = list(kiosk_ids)
+    changes = _kiosk_changes(KioskPresenceEvent, "online", kiosk_ids=kiosk_ids, period=period)
+    return {kiosk_id: _step_intervals(changes.get(kiosk_id, []), period, now) for kiosk_id in kiosk_ids}
+
+
+def peripherals_ready_intervals(
+    *, kiosk_ids: Iterable[int], device: str, period: Period, now: dt.datetime
+) -> dict[int, list[Interval]]:
+    """kiosk id → when the bridge last said its `device` ("scanner" or "printer") was present and ready, within
     the period (from its PeripheralReport rows; intersect with the kiosk's online time for uptime)."""
-    reports = PeripheralReport.objects.filter(kiosk_id=kiosk_id)
-    before = reports.filter(at__lt=period.start).order_by("-at", "-id").values_list("at", device).first()
-    rows = list(reports.filter(at__gte=period.start, at__lt=period.end).order_by("at", "id").values_list("at", device))
-    changes = [
-        (at, bool(state.get("present") and state.get("ready"))) for at, state in ([before] if before else []) + rows
-    ]
-    return _step_intervals(changes, period, now)
+    kiosk_ids = list(kiosk_ids)
+    reports = _kiosk_changes(PeripheralReport, device, kiosk_ids=kiosk_ids, period=period)
+    return {
+        kiosk_id: _step_intervals(
+            [(at, bool(state.get("present") and state.get("ready"))) for at, state in reports.get(kiosk_id, [])],
+            period,
+            now,
+        )
+        for kiosk_id in kiosk_ids
+    }
 
 
 def last_refresh() -> dt.datetime | None:

@@ -9,7 +9,6 @@ time) or None (no value: "—" on screen, an empty cell in exports). A rate is a
 0.778); a duration is a float in seconds.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Column kinds; the TableSchema field types they map to.
@@ -76,7 +75,3 @@ class Table:
 
     def index(self, key: str) -> int:
         return [column.key for column in self.columns].index(key)
-
-    def records(self) -> Iterable[dict]:
-        keys = [column.key for column in self.columns]
-        return (dict(zip(keys, row, strict=True)) for row in self.rows)

@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from visiorelais.statistics.models import CallFact
+from visiorelais.statistics.metrics.facts import call_facts
 from visiorelais.statistics.periods import PARIS, Period, Scope
 
 COLUMNS = [
@@ -72,11 +72,7 @@ def call_facts_csv(*, period: Period, scope: Scope | None = None, chunk_size: in
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([title for _, title in COLUMNS])
-    facts = (
-        CallFact.objects.filter(day__gte=period.first, day__lte=period.last, **scope.fact_filter())
-        .order_by("requested_at", "call_id")
-        .values_list(*[name for name, _ in COLUMNS])
-    )
+    facts = call_facts(period, scope).order_by("requested_at", "call_id").values_list(*[name for name, _ in COLUMNS])
     at = [name for name, _ in COLUMNS].index("requested_at")
     for row in facts.iterator(chunk_size=chunk_size):
         row = list(row)

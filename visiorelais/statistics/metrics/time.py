@@ -73,8 +73,7 @@ class Coverage(TimeShare):
         station_partner = dict(Station.objects.filter(partner_id__in=partner_ids).values_list("pk", "partner_id"))
         covered = opening = 0.0
         stretches = 0
-        for partner_id in partner_ids:
-            windows = selectors.partner_open_intervals(partner_id=partner_id, period=period)
+        for partner_id, windows in selectors.partners_open_intervals(partner_ids=partner_ids, period=period).items():
             staffed = selectors.union(
                 iv
                 for (station_id, state), ivs in states.items()
@@ -110,30 +109,35 @@ class KioskUptime(TimeShare):
     thresholds = Thresholds(0.98, 0.9)
     device = ""
 
-    def _up(self, kiosk_id: int, period: Period, now: dt.datetime) -> list[selectors.Interval]:
-        return selectors.kiosk_online_intervals(kiosk_id=kiosk_id, period=period, now=now)
+    def _up(self, kiosk_ids: list[int], period: Period, now: dt.datetime) -> dict[int, list[selectors.Interval]]:
+        """kiosk id → when it counted as up within the period."""
+        return selectors.kiosks_online_intervals(kiosk_ids=kiosk_ids, period=period, now=now)
 
     def compute(self, *, period, scope=NETWORK, now=None):
-        now = now or timezone.now()
+        kiosks = [
+            (kiosk_id, site_id)
+            for kiosk_id, site_id, has_scanner, has_printer in _scope_kiosks(scope)
+            if not self.device or {"scanner": has_scanner, "printer": has_printer}[self.device]
+        ]
+        hours_by_site = selectors.sites_open_intervals(site_ids={site_id for _, site_id in kiosks}, period=period)
+        up_by_kiosk = self._up([kiosk_id for kiosk_id, _ in kiosks], period, now or timezone.now())
         up = opening = 0.0
         stretches = 0
-        for kiosk_id, site_id, has_scanner, has_printer in _scope_kiosks(scope):
-            if self.device and not {"scanner": has_scanner, "printer": has_printer}[self.device]:
-                continue
-            hours = selectors.site_open_intervals(site_id=site_id, period=period)
+        for kiosk_id, site_id in kiosks:
+            hours = hours_by_site[site_id]
             opening += selectors.seconds(hours)
             stretches += len(hours)
-            up += selectors.seconds(selectors.intersect(hours, self._up(kiosk_id, period, now)))
+            up += selectors.seconds(selectors.intersect(hours, up_by_kiosk[kiosk_id]))
         return self.rate(up, opening, stretches, period=period, scope=scope)
 
 
 class PeripheralUptime(KioskUptime):
     thresholds = Thresholds(0.95, 0.85)
 
-    def _up(self, kiosk_id, period, now):
-        online = super()._up(kiosk_id, period, now)
-        ready = selectors.peripheral_ready_intervals(kiosk_id=kiosk_id, device=self.device, period=period, now=now)
-        return selectors.intersect(online, ready)
+    def _up(self, kiosk_ids, period, now):
+        online = super()._up(kiosk_ids, period, now)
+        ready = selectors.peripherals_ready_intervals(kiosk_ids=kiosk_ids, device=self.device, period=period, now=now)
+        return {kiosk_id: selectors.intersect(online[kiosk_id], ready[kiosk_id]) for kiosk_id in kiosk_ids}
 
 
 class ScannerUptime(PeripheralUptime):
