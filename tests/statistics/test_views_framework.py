@@ -271,3 +271,14 @@ def test_a_heatmap_is_the_table_shaded_with_its_values_printed_and_no_canvas():
     assert re.search(r'class="shade-5">10<', html) and re.search(r'class="shade-1">2<', html)
     assert re.search(r'class="shade-0">0<', html)
     assert "chaque case porte sa valeur" in html
+
+
+def test_the_screen_writes_numbers_as_the_exports_do_rounded_half_up():
+    # Django's number_format cuts the decimals off (91.29 → "91,2"); the PDF and the French CSV round them.
+    from visiorelais.statistics.exports.cells import french_number
+    from visiorelais.statistics.tables import INTEGER, NUMBER
+    from visiorelais.statistics.views.base import cell_text
+
+    assert cell_text(91.25, NUMBER) == french_number(91.25) == "91,3"
+    assert cell_text(91.29, NUMBER) == "91,3"
+    assert cell_text(1234, INTEGER) == "1\u00a0234"

@@ -37,7 +37,6 @@ from visiorelais.statistics.metrics.calls import (
     WaitP90,
     WaitPercentile,
     WrapUpMean,
-    dashboard_compute,
 )
 from visiorelais.statistics.metrics.facts import (
     PERCENTILES,
@@ -124,7 +123,6 @@ __all__ = [
     "WrapUpMean",
     "call_facts",
     "counts",
-    "dashboard_compute",
     "metrics_compute",
     "percentile",
     "ratio",

@@ -4,7 +4,7 @@ its two variants, waits, handle times, abandons, offers and satisfaction; the pa
 from django.db.models import Count
 
 from visiorelais.statistics.metrics.base import NETWORK, Rate, Result, Thresholds, ratio
-from visiorelais.statistics.metrics.facts import FactMetric, MeanMetric, RatioMetric, call_facts, metrics_compute
+from visiorelais.statistics.metrics.facts import FactMetric, MeanMetric, RatioMetric, call_facts
 from visiorelais.statistics.periods import Period, Scope
 
 
@@ -222,9 +222,3 @@ CALL_METRICS: list[FactMetric] = [
     SatisfactionMean(),
     RatingResponseRate(),
 ]
-
-
-def dashboard_compute(*, period: Period, scope: Scope = NETWORK) -> dict[tuple, dict[str, Result]]:
-    """The network dashboard's call figures: every call metric by month and partner, and for the whole period."""
-    by_month = metrics_compute(CALL_METRICS, period=period, scope=scope, group_by=("month", "partner_id"))
-    return {**by_month, **metrics_compute(CALL_METRICS, period=period, scope=scope)}

@@ -26,10 +26,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from visiorelais.statistics.conf import MIN_SIGNIFICANT_N
+from visiorelais.statistics.exports.cells import french_number
 from visiorelais.statistics.periods import PARIS, Period
 from visiorelais.statistics.tables import DATE, DATETIME, INTEGER, NUMBER, Table
 
@@ -197,12 +198,13 @@ class TableView:
 
 
 def cell_text(value, kind: str) -> str:
+    """A cell as the screen shows it; numbers as the PDF and the French CSV write them (rounded half up)."""
     if value is None:
         return "—"
     if kind == INTEGER:
-        return number_format(value, 0, force_grouping=True)
+        return french_number(int(value))
     if kind == NUMBER:
-        return number_format(value, 1, force_grouping=True)
+        return french_number(float(value), 1)
     if kind == DATETIME:
         return date_format(value.astimezone(PARIS), "d/m/Y H:i")
     if kind == DATE:
